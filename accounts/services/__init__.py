@@ -1,0 +1,1 @@
+"""Writes of the identity side; see the modules for each subdomain."""

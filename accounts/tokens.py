@@ -1,0 +1,153 @@
+"""The only place that issues and checks tokens (`domain-rules.md` §4).
+
+Built on simplejwt's `Token`: access tokens are signed with `JWT_SECRET_KEY`,
+refresh tokens with `JWT_REFRESH_SECRET_KEY`, each class bringing its own
+backend. Claims: `sub` (the id as a string), `type` and `actor_type`
+(`CLIENT`/`STAFF`), staff `role` (informational), `iat`, `exp`, and
+`scope: "refresh"` on refresh tokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from rest_framework_simplejwt.backends import TokenBackend
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import Token
+
+from accounts.exceptions import (
+    AccountInactiveToken,
+    InvalidRefreshToken,
+    InvalidToken,
+    InvalidTokenActorType,
+    StaffNotFoundToken,
+    UserNotFoundToken,
+)
+from accounts.models import Client, Staff
+
+ACTOR_TYPES = ("CLIENT", "STAFF")
+
+
+class _SardobaToken(Token):
+    secret_setting: str = "JWT_SECRET_KEY"  # noqa: S105 (a setting name)
+
+    def __init__(self, token: Any = None, verify: bool = True) -> None:
+        super().__init__(token, verify)
+        if token is None:
+            # simplejwt seeds new payloads with its token-type claim; ours has none.
+            self.payload.pop(None, None)  # type: ignore[call-overload]
+
+    def get_token_backend(self) -> TokenBackend:
+        return TokenBackend("HS256", signing_key=getattr(settings, self.secret_setting))
+
+    @property
+    def token_backend(self) -> TokenBackend:  # type: ignore[override]
+        return self.get_token_backend()
+
+
+class AccessToken(_SardobaToken):
+    token_type = "access"  # noqa: S105
+    secret_setting = "JWT_SECRET_KEY"  # noqa: S105
+
+    @property  # type: ignore[misc]
+    def lifetime(self) -> timedelta:  # type: ignore[override]
+        return timedelta(minutes=settings.ACCESS_TOKEN_EXPIRE_MINUTES)
+
+
+class RefreshToken(_SardobaToken):
+    token_type = "refresh"  # noqa: S105
+    secret_setting = "JWT_REFRESH_SECRET_KEY"  # noqa: S105
+
+    @property  # type: ignore[misc]
+    def lifetime(self) -> timedelta:  # type: ignore[override]
+        return timedelta(days=settings.REFRESH_TOKEN_EXPIRE_DAYS)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"  # noqa: S105
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "token_type": self.token_type,
+        }
+
+
+def _claims(actor: Client | Staff) -> dict[str, Any]:
+    claims: dict[str, Any] = {
+        "sub": str(actor.pk),
+        "type": actor.actor_type,
+        "actor_type": actor.actor_type,
+    }
+    if isinstance(actor, Staff):
+        claims["role"] = actor.role
+    return claims
+
+
+def token_pair_issue(*, actor: Client | Staff) -> TokenPair:
+    """Issue a fresh access and refresh token for a client or a staff member."""
+    access, refresh = AccessToken(), RefreshToken()
+    for token in (access, refresh):
+        for key, value in _claims(actor).items():
+            token[key] = value
+    refresh["scope"] = "refresh"
+    return TokenPair(access_token=str(access), refresh_token=str(refresh))
+
+
+def _actor_type(payload: dict[str, Any]) -> str:
+    actor_type = payload.get("actor_type") or payload.get("type")
+    if actor_type not in ACTOR_TYPES:
+        raise InvalidTokenActorType()
+    return str(actor_type)
+
+
+def actor_load(*, actor_type: str, subject: Any) -> Client | Staff:
+    """Load the token's subject; deleted or missing -> 401, deactivated -> 401."""
+    try:
+        pk = int(subject)
+    except (TypeError, ValueError):
+        pk = None
+    actor: Client | Staff | None
+    if actor_type == "CLIENT":
+        actor = Client.objects.filter(pk=pk).first() if pk is not None else None
+        if actor is None or actor.is_deleted:
+            raise UserNotFoundToken()
+    else:
+        actor = Staff.objects.filter(pk=pk).first() if pk is not None else None
+        if actor is None or actor.is_deleted:
+            raise StaffNotFoundToken()
+    if not actor.is_active:
+        raise AccountInactiveToken()
+    return actor
+
+
+def access_token_authenticate(raw: str) -> Client | Staff:
+    """Check an access token and return its live subject, or raise a 401 error."""
+    try:
+        token = AccessToken(raw.encode() if isinstance(raw, str) else raw)
+    except TokenError as exc:
+        raise InvalidToken() from exc
+    payload = token.payload
+    if payload.get("scope") == "refresh" or "mock_user" in payload:
+        raise InvalidToken()
+    return actor_load(actor_type=_actor_type(payload), subject=payload.get("sub"))
+
+
+def refresh_token_rotate(raw: str) -> TokenPair:
+    """Issue a new pair for a valid refresh token; it stays valid (not single-use)."""
+    try:
+        token = RefreshToken(raw.encode())
+    except TokenError as exc:
+        raise InvalidRefreshToken() from exc
+    payload = token.payload
+    if payload.get("scope") != "refresh" or "mock_user" in payload:
+        raise InvalidRefreshToken()
+    actor = actor_load(actor_type=_actor_type(payload), subject=payload.get("sub"))
+    return token_pair_issue(actor=actor)

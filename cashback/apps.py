@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CashbackConfig(AppConfig):
+    name = "cashback"
+    verbose_name = "Cashback"

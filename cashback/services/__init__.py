@@ -1,0 +1,12 @@
+"""Writers of money and iiko jobs; the only code that changes these tables."""
+
+from cashback.services.cards import card_create, card_ensure_for_client
+from cashback.services.jobs import iiko_job_enqueue
+from cashback.services.wallets import wallet_get_or_create
+
+__all__ = [
+    "card_create",
+    "card_ensure_for_client",
+    "iiko_job_enqueue",
+    "wallet_get_or_create",
+]

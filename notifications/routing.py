@@ -1,0 +1,3 @@
+"""WebSocket routes; the notifications issue adds the consumer."""
+
+websocket_urlpatterns: list = []

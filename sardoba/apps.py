@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SardobaConfig(AppConfig):
+    name = "sardoba"
+    verbose_name = "Sardoba"
