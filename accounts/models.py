@@ -242,3 +242,34 @@ class ValidationLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
+
+
+class FileKind(models.TextChoices):
+    PROFILE_PHOTO = "profile_photo"
+    NEWS_IMAGE = "news_image"
+
+
+class StoredFile(models.Model):
+    """The record of an uploaded file (`domain-rules.md` §12, `staff-api.md` §10.1).
+
+    `url` is stored relative (`/api/v1/files/...`) and output absolute.
+    """
+
+    kind = models.CharField(max_length=16, choices=FileKind.choices)
+    name = models.CharField(max_length=128, unique=True)
+    mime_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    url = models.CharField(max_length=255)
+    owner = models.ForeignKey(
+        Client, null=True, blank=True, on_delete=models.SET_NULL, related_name="files"
+    )
+    uploaded_by = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
