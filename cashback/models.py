@@ -211,3 +211,22 @@ class IikoJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} for client #{self.client_id} ({self.status})"
+
+
+class PendingEcho(models.Model):
+    """A manual credit iiko accepted; its wallet event is not counted twice (§6.8)."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField()
+    ledger_entry = models.ForeignKey(
+        LedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField(db_index=True)
+    consumed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"echo {self.amount} for client #{self.client_id}"
