@@ -204,6 +204,54 @@ class Staff(AbstractBaseUser, TimeStampedModel):
         return branch_label(self.branch_id)
 
 
+class AuthAction(models.TextChoices):
+    OTP_REQUEST = "OTP_REQUEST"
+    OTP_VERIFICATION = "OTP_VERIFICATION"
+    OTP_FAILED = "OTP_FAILED"
+    RATE_LIMITED = "RATE_LIMITED"
+    LOGIN = "LOGIN"
+    FAILED_LOGIN = "FAILED_LOGIN"
+    LOGOUT = "LOGOUT"
+
+
+AUTH_EVENTS: dict[str, str] = {
+    AuthAction.OTP_REQUEST: "otp_request",
+    AuthAction.OTP_VERIFICATION: "otp_verification",
+    AuthAction.OTP_FAILED: "otp_failed",
+    AuthAction.RATE_LIMITED: "rate_limited",
+    AuthAction.LOGIN: "login_success",
+    AuthAction.FAILED_LOGIN: "login_failed",
+    AuthAction.LOGOUT: "logout",
+}
+
+
+class AuthLog(models.Model):
+    """The auth log of `domain-rules.md` §9; full phones (managers search by them)."""
+
+    actor_type = models.CharField(max_length=8)  # "user" or "staff"
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    phone = models.CharField(max_length=32, blank=True, default="", db_index=True)
+    action = models.CharField(max_length=24, choices=AuthAction.choices)
+    status = models.CharField(max_length=16)
+    purpose = models.CharField(max_length=16, null=True, blank=True)
+    ip = models.CharField(max_length=64, null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True, default="")
+    meta = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "auth log entry"
+        verbose_name_plural = "auth log"
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.phone}"
+
+    @property
+    def event(self) -> str:
+        return AUTH_EVENTS.get(self.action, self.action.lower())
+
+
 class AuditEntry(models.Model):
     """One successful state-changing staff call (`staff-api.md` §1.5, §13.5)."""
 
