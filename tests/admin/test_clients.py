@@ -1,0 +1,172 @@
+"""Clients in the back office: list, search, filters, profile, read-only history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from accounts.models import Client, Staff
+from cashback.models import EntryKind, LedgerEntry
+from cashback.services import card_create
+from notifications.models import Notification
+from tests.admin.factories import ledger_append, make_client
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/accounts/client/"
+
+
+def _listed_phones(html: str) -> list[str]:
+    return re.findall(r'class="field-phone"><a href="[^"]+">([^<]+)</a>', html)
+
+
+def test_list_hides_deleted_clients_and_shows_deactivated(admin_browser) -> None:
+    # given
+    make_client("+998901111111", name="Kept")
+    make_client("+998902222222", name="Blocked", is_active=False)
+    make_client(
+        "+999000000001", name="Gone", is_deleted=True, deleted_at=timezone.now()
+    )
+    # when
+    html = admin_browser.get(CHANGELIST).content.decode()
+    # then
+    assert sorted(_listed_phones(html)) == ["+998901111111", "+998902222222"]
+
+
+def test_deleted_client_page_is_not_found(admin_browser) -> None:
+    # given
+    gone = make_client("+999000000001", is_deleted=True, deleted_at=timezone.now())
+    # when
+    response = admin_browser.get(f"/admin/accounts/client/{gone.pk}/change/")
+    # then: the admin redirects to its index with "does not exist"
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("_case", "query", "expected"),
+    [
+        ("phone digits with spaces", "90 111 11 11", ["+998901111111"]),
+        ("name, any case", "aziza", ["+998902222222"]),
+        ("surname", "valiyev", ["+998901111111"]),
+    ],
+)
+def test_search_by_phone_or_name(
+    admin_browser, _case: str, query: str, expected: list[str]
+) -> None:
+    # given
+    make_client("+998901111111", name="Ali", surname="Valiyev")
+    make_client("+998902222222", name="Aziza")
+    # when
+    html = admin_browser.get(CHANGELIST, {"q": query}).content.decode()
+    # then
+    assert _listed_phones(html) == expected
+
+
+def test_filters_level_waiter_active_and_registration_dates(
+    admin_browser, waiter: Staff
+) -> None:
+    # given
+    with time_machine.travel(dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC), tick=False):
+        gold = make_client("+998901111111", waiter=waiter)  # 2 March in Tashkent
+    with time_machine.travel(dt.datetime(2026, 3, 5, 8, 0, tzinfo=dt.UTC), tick=False):
+        make_client("+998902222222", is_active=False)
+    ledger_append(gold, 20_000)  # 10 000 points: Gold
+
+    # when / then
+    def listed(**query: str) -> list[str]:
+        return sorted(
+            _listed_phones(admin_browser.get(CHANGELIST, query).content.decode())
+        )
+
+    assert listed(level="GOLD") == ["+998901111111"]
+    assert listed(level="SILVER") == ["+998902222222"]
+    assert listed(waiter=str(waiter.pk)) == ["+998901111111"]
+    assert listed(is_active__exact="0") == ["+998902222222"]
+    assert listed(
+        created_at__date__gte="2026-03-02", created_at__date__lte="2026-03-02"
+    ) == ["+998901111111"]
+    assert listed(created_at__date__gte="2026-03-03") == ["+998902222222"]
+
+
+def test_profile_shows_balance_cards_qr_ledger_and_inbox(
+    admin_browser, user: Client
+) -> None:
+    # given
+    older = card_create(client=user)
+    newest = card_create(client=user)
+    ledger_append(user, 15_000)
+    ledger_append(user, -5_000, EntryKind.PAYMENT)
+    # when
+    html = admin_browser.get(
+        f"/admin/accounts/client/{user.pk}/change/"
+    ).content.decode()
+    # then
+    assert re.search(
+        r'field-balance_column">.*?<div class="readonly">10000</div>', html, re.S
+    )
+    assert older.card_number in html
+    assert f'data-card="{newest.card_number}"><svg' in html
+    amounts = re.findall(r'<td class="field-amount">\s*<p>(-?\d+)</p>', html)
+    assert amounts == ["-5000", "15000"]  # newest first
+    assert Notification.objects.filter(client=user).count() == 2
+    assert "Кешбек начислен" in html
+    # read-only: no save button, no inline form fields
+    assert 'name="_save"' not in html
+    assert 'name="ledger-0-amount"' not in html
+
+
+def test_client_times_render_in_tashkent(admin_browser) -> None:
+    # given: 20:30 UTC is 01:30 the next day in Tashkent
+    with time_machine.travel(
+        dt.datetime(2026, 3, 1, 20, 30, tzinfo=dt.UTC), tick=False
+    ):
+        client = make_client("+998901111111")
+    # when
+    html = admin_browser.get(
+        f"/admin/accounts/client/{client.pk}/change/"
+    ).content.decode()
+    # then
+    assert "2 марта 2026 г. 1:30" in html
+
+
+def test_client_cannot_be_added_edited_or_deleted_through_forms(
+    admin_browser, user: Client
+) -> None:
+    # when
+    add = admin_browser.get("/admin/accounts/client/add/")
+    edit = admin_browser.post(
+        f"/admin/accounts/client/{user.pk}/change/", {"name": "Hacked"}
+    )
+    delete = admin_browser.post(
+        f"/admin/accounts/client/{user.pk}/delete/", {"post": "yes"}
+    )
+    # then
+    assert (add.status_code, edit.status_code, delete.status_code) == (403, 403, 403)
+    user.refresh_from_db()
+    assert (user.name, user.is_deleted) == ("Ali", False)
+
+
+def test_ledger_rows_cannot_be_changed_through_the_client_page(
+    admin_browser, user: Client
+) -> None:
+    # given
+    entry = ledger_append(user, 15_000)
+    # when: a crafted inline formset post
+    admin_browser.post(
+        f"/admin/accounts/client/{user.pk}/change/",
+        {
+            "ledger-TOTAL_FORMS": "1",
+            "ledger-INITIAL_FORMS": "1",
+            "ledger-0-id": str(entry.pk),
+            "ledger-0-amount": "999999",
+            "ledger-0-DELETE": "on",
+        },
+    )
+    # then
+    entry.refresh_from_db()
+    assert entry.amount == 15_000
+    assert LedgerEntry.objects.count() == 1
