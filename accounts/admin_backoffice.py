@@ -13,6 +13,7 @@ import segno
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
@@ -735,6 +736,9 @@ class LogEntryAdmin(admin.ModelAdmin):
         return False
 
 
+# Staff has no groups or permissions (managers get everything): hide Group.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
 admin.site.register(Client, ClientAdmin)
 admin.site.register(Staff, StaffAdmin)
 admin.site.register(LogEntry, LogEntryAdmin)

@@ -49,7 +49,8 @@ def _n(value: float) -> str:
 def _grid(top: int) -> SafeString:
     plot_h = HEIGHT - TOP - BOTTOM
     lines = []
-    for fraction in (0, 0.5, 1):
+    # A half-way line only where its label is a whole number.
+    for fraction in (0, 0.5, 1) if top % 2 == 0 else (0, 1):
         y = _n(TOP + plot_h * (1 - fraction))
         lines.append(
             (

@@ -107,7 +107,11 @@ def dashboard_context() -> dict[str, Any]:
             (key, text, thousands(int(value))) for key, text, value in _figures(metrics)
         ],
         "dashboard_health": metrics.health,
-        "dashboard_days": CHART_DAYS,
+        "dashboard_days_label": label(
+            f"last {CHART_DAYS} days",
+            f"последние {CHART_DAYS} дней",
+            f"oxirgi {CHART_DAYS} kun",
+        ),
         "chart_cashback": daily_bar_chart(
             title=titles["cashback"],
             days=days,

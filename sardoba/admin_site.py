@@ -89,6 +89,7 @@ class SardobaAdminSite(admin.AdminSite):
     index_template = "admin/sardoba/index.html"
     login_form = SardobaLoginForm
     enable_nav_sidebar = True
+    site_url = None  # "/" is the API's JSON 404, not a site to view
 
     def has_permission(self, request: HttpRequest) -> bool:
         """Active, non-deleted managers only (`Staff.is_staff`)."""
