@@ -7,12 +7,14 @@ locks and the audit hold as in the API). Deleted clients and staff are hidden.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import segno
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.utils import display_for_value
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.db.models import Count, Q, QuerySet
@@ -151,18 +153,49 @@ def card_qr_svg(card_number: str) -> SafeString:
     return mark_safe(svg)  # noqa: S308  (segno's own markup; the input is digits)
 
 
+def _shown(
+    name: str, en: str, ru: str, uz: str, *, boolean: bool = False
+) -> Callable[[Any, Client], Any]:
+    """A read-only column for model field `name` with a Russian/Uzbek label."""
+
+    def show(self: Any, obj: Client) -> Any:
+        value = getattr(obj, name)
+        # Dates and times localised and in Asia/Tashkent, like Django's own cells.
+        return value if boolean else display_for_value(value, "—")
+
+    show.__name__ = f"{name}_shown"
+    return admin.display(description=label(en, ru, uz), boolean=boolean, ordering=name)(
+        show
+    )
+
+
+PROFILE_LABELS = {
+    "phone": ("Phone", "Телефон", "Telefon"),
+    "name": ("Name", "Имя", "Ism"),
+    "surname": ("Surname", "Фамилия", "Familiya"),
+    "middle_name": ("Middle name", "Отчество", "Otasining ismi"),
+    "date_of_birth": ("Date of birth", "Дата рождения", "Tug‘ilgan sana"),
+    "gender": ("Gender", "Пол", "Jins"),
+    "email": ("E-mail", "E-mail", "E-mail"),
+    "waiter": ("Waiter", "Официант", "Ofitsiant"),
+    "is_active": ("Active", "Активен", "Faol"),
+    "created_at": ("Registered", "Зарегистрирован", "Ro‘yxatdan o‘tgan"),
+}
+PROFILE_FIELDS = tuple(f"{name}_shown" for name in PROFILE_LABELS)
+
+
 class ClientAdmin(admin.ModelAdmin):
     list_display = (
         "id",
-        "phone",
+        "phone_shown",
         "full_name_column",
         "level_column",
         "balance_column",
-        "waiter",
-        "is_active",
-        "created_at",
+        "waiter_shown",
+        "is_active_shown",
+        "created_at_shown",
     )
-    list_display_links = ("id", "phone")
+    list_display_links = ("id", "phone_shown")
     list_select_related = ("wallet", "waiter")
     list_filter = (
         LevelFilter,
@@ -183,20 +216,7 @@ class ClientAdmin(admin.ModelAdmin):
     fieldsets = (
         (
             label("Profile", "Профиль", "Profil"),
-            {
-                "fields": (
-                    "phone",
-                    "name",
-                    "surname",
-                    "middle_name",
-                    "date_of_birth",
-                    "gender",
-                    "email",
-                    "waiter",
-                    "is_active",
-                    "created_at",
-                )
-            },
+            {"fields": PROFILE_FIELDS},
         ),
         (
             label("Cashback", "Кешбэк", "Keshbek"),
@@ -213,16 +233,7 @@ class ClientAdmin(admin.ModelAdmin):
         ("iiko", {"fields": ("iiko_customer_id", "iiko_wallet_id")}),
     )
     readonly_fields = (
-        "phone",
-        "name",
-        "surname",
-        "middle_name",
-        "date_of_birth",
-        "gender",
-        "email",
-        "waiter",
-        "is_active",
-        "created_at",
+        *PROFILE_FIELDS,
         "balance_column",
         "points_column",
         "level_column",
@@ -300,6 +311,14 @@ class ClientAdmin(admin.ModelAdmin):
             cards[-1].card_number,
             card_qr_svg(cards[-1].card_number),
         )
+
+
+for _name, _texts in PROFILE_LABELS.items():
+    setattr(
+        ClientAdmin,
+        f"{_name}_shown",
+        _shown(_name, *_texts, boolean=_name == "is_active"),
+    )
 
 
 # Staff ----------------------------------------------------------------------------

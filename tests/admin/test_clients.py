@@ -21,7 +21,7 @@ CHANGELIST = "/admin/accounts/client/"
 
 
 def _listed_phones(html: str) -> list[str]:
-    return re.findall(r'class="field-phone"><a href="[^"]+">([^<]+)</a>', html)
+    return re.findall(r'class="field-phone_shown"><a href="[^"]+">([^<]+)</a>', html)
 
 
 def test_list_hides_deleted_clients_and_shows_deactivated(admin_browser) -> None:
