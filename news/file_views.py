@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import FileResponse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -76,7 +77,7 @@ def file_record_render(
             "kind": r.kind,
             "size": r.size,
             "referenced_by": references[r.pk],
-            "created_at": r.created_at,
+            "created_at": timezone.localtime(r.created_at).isoformat(),
         }
         for r in records
     ]

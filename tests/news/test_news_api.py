@@ -62,7 +62,12 @@ def test_public_list_ignores_a_broken_token(api_client):
     assert [r["title"] for r in response.json()] == ["x"]
 
 
-def test_window_opening_and_closing_shows_within_the_ttl(api_client):
+def test_window_opening_and_closing_shows_within_the_ttl(api_client, settings):
+    # The TTL is checked with the in-process cache, whose clock time-machine moves
+    # (Redis expires keys on its own clock; see the next test for its TTL).
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
     # given: an item that starts in 30 s and ends 2 minutes later
     with time_machine.travel(NOW, tick=False):
         item = _news(
@@ -319,3 +324,14 @@ def test_writes_invalidate_the_public_cache(
 
 def test_trailing_slash_is_served(api_client):
     assert api_client.get("/api/v1/news/").status_code == 200
+
+
+@pytest.mark.redis
+def test_public_list_ttl_in_redis_is_60_seconds(api_client):
+    from django.core.cache import cache
+
+    _news(title="x")
+    api_client.get("/api/v1/news")
+    keys = list(cache.keys("news:public:v*"))
+    assert len(keys) == 1
+    assert 55 <= cache.ttl(keys[0]) <= 60
