@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from news.models import NewsItem
@@ -23,6 +25,7 @@ def _tashkent() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class WindowDateField(serializers.Field):
     """`YYYY-MM-DD` (a Tashkent day), an ISO datetime, `""` or null (no bound).
 
@@ -66,6 +69,9 @@ class WindowDateField(serializers.Field):
         return value
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "integer", "minimum": 0, "maximum": 3}, {"type": "string"}]}
+)
 class PriorityField(serializers.Field):
     """0–3, a numeric string, or low/normal/medium/high/urgent; empty means 0."""
 

@@ -1,6 +1,6 @@
 """Routes of this app, mounted under /api/v1 (no trailing slash; ids digits only)."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from news.file_views import (
     FileDetailView,
@@ -10,20 +10,23 @@ from news.file_views import (
 )
 from news.views import NewsDetailView, NewsListView
 
-_NAME = r"(?P<file_name>[^/]+)"
+_UPLOAD_PATHS = ("news_images", "news-images", "news-image", "news_image")
+_DOWNLOAD_PATHS = ("news_images", "news-image")
 
 urlpatterns = [
     path("news", NewsListView.as_view(), name="news-list"),
     path("news/<int:pk>", NewsDetailView.as_view(), name="news-detail"),
-    re_path(
-        r"^files/(?:news_images|news-images|news-image|news_image)$",
-        NewsImageUploadView.as_view(),
-        name="news-image-upload",
+    *(
+        path(f"files/{alias}", NewsImageUploadView.as_view(), name=f"upload-{alias}")
+        for alias in _UPLOAD_PATHS
     ),
-    re_path(
-        rf"^files/(?:news_images|news-image)/{_NAME}$",
-        NewsImageFileView.as_view(),
-        name="news-image-file",
+    *(
+        path(
+            f"files/{alias}/<str:file_name>",
+            NewsImageFileView.as_view(),
+            name=f"file-{alias}",
+        )
+        for alias in _DOWNLOAD_PATHS
     ),
     path("files", FileListView.as_view(), name="file-list"),
     path("files/<int:pk>", FileDetailView.as_view(), name="file-detail"),
