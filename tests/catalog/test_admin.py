@@ -163,3 +163,43 @@ def test_admin_pages_render(browser):
         "/admin/catalog/category/add/",
     ):
         assert browser.get(path).status_code == 200, path
+
+
+def test_admin_news_form_uploads_an_image(
+    browser, manager, api_client, django_capture_on_commit_callbacks
+):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from accounts.models import StoredFile
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (0, 128, 0)).save(out, format="PNG")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser.post(
+            "/admin/news/newsitem/add/",
+            {
+                "title": "Rasmli",
+                "description": "d",
+                "priority": "1",
+                "image_url": "",
+                "upload_image": SimpleUploadedFile(
+                    "pic.png", out.getvalue(), "image/png"
+                ),
+                "starts_at_0": "",
+                "starts_at_1": "",
+                "ends_at_0": "",
+                "ends_at_1": "",
+            },
+        )
+    assert response.status_code == 302, response.content[:500]
+    record = StoredFile.objects.get()
+    assert record.name.endswith(f"-{manager.pk}.png")
+    item = NewsItem.objects.get()
+    assert item.image_url == record.url
+    assert (
+        api_client.get("/api/v1/news").json()[0]["image_url"]
+        == f"http://testserver{record.url}"
+    )

@@ -166,3 +166,44 @@ def test_live_menu_comes_from_the_upstreams_while_redis_is_down(
     own_redis.start()
     assert api_client.get("/api/v1/catalog/live").json() == body
     assert "t:1:menu:live" in own_redis.stored_keys()
+
+
+@pytest.fixture
+def dead_cache(settings):
+    """The cache points at a loopback port where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {
+                "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
+        }
+    }
+    cache_reset_state()
+    yield
+    cache_reset_state()
+
+
+def test_writes_and_reads_work_with_the_cache_unreachable(
+    api_client, manager_client, dead_cache, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        created = manager_client.post(
+            "/api/v1/news", {"title": "t", "description": "d"}
+        )
+        category = manager_client.post("/api/v1/catalog/categories", {"name": "Osh"})
+    assert created.status_code == 200
+    assert category.status_code == 200
+    assert [n["title"] for n in api_client.get("/api/v1/news").json()] == ["t"]
+    assert [c["name"] for c in api_client.get("/api/v1/catalog/categories").json()] == [
+        "Osh"
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.patch(f"/api/v1/news/{created.json()['id']}", {"title": "u"})
+    assert [n["title"] for n in api_client.get("/api/v1/news").json()] == ["u"]

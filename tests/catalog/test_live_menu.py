@@ -261,3 +261,67 @@ def test_local_mode_follows_manager_edits(
         manager_client.patch(f"/api/v1/catalog/products/{product.pk}", {"price": 32000})
     body = api_client.get("/api/v1/catalog/live").json()
     assert body["categories"][0]["items"][0]["prices"][0]["price"] == 32000
+
+
+def test_a_failed_stop_list_without_last_good_serves_the_menu_uncached(
+    api_client, upstream
+):
+    # given: menus answer, one stop list is broken, nothing cached yet
+    upstream.expect_request("/tashkent/api/v1/menu").respond_with_json(
+        menus.main_menu()
+    )
+    upstream.expect_request("/gijduvon/api/v1/menu").respond_with_json(
+        menus.gijduvon_menu()
+    )
+    upstream.expect_request(
+        f"/tashkent/api/v1/menu/stop-lists/{menus.SEVERNIY}"
+    ).respond_with_data("oops", status=500)
+    upstream.expect_request(
+        "/tashkent/api/v1/menu/stop-lists/139458"
+    ).respond_with_json(menus.stoplist({}))
+    upstream.expect_request(
+        "/tashkent/api/v1/menu/stop-lists/139235"
+    ).respond_with_json(menus.stoplist({"3051": 0}))
+    upstream.expect_request(
+        "/gijduvon/api/v1/menu/stop-lists/157757"
+    ).respond_with_json(menus.stoplist({}))
+    # when
+    body = api_client.get("/api/v1/catalog/live").json()
+    # then: the menu is served, the known stop list applied, and nothing is kept
+    assert body["success"] is True
+    assert _prices(body, "3051")[0] == {
+        "storeId": 139235,
+        "storeName": "Sardoba_Geofizika",
+        "price": 35000,
+        "disabled": True,
+    }
+    from catalog.cache import cache_get
+
+    assert cache_get("menu:live") is None
+    assert cache_get("menu:live:last_good") is None
+
+
+def test_one_menu_down_without_last_good_serves_the_other(api_client, upstream):
+    upstream.expect_request("/tashkent/api/v1/menu").respond_with_data("", status=500)
+    upstream.expect_request("/gijduvon/api/v1/menu").respond_with_json(
+        menus.gijduvon_menu()
+    )
+    body = api_client.get("/api/v1/catalog/live").json()
+    assert body["success"] is True
+    assert [c["slug"] for c in body["categories"]] == ["shashlik", "osh"]
+    assert [p["storeId"] for p in _prices(body, "3051")] == [157757]
+
+
+def test_unknown_store_is_named_by_its_digits(api_client, upstream):
+    data = menus.menu(
+        [
+            menus.category(
+                "1", "A", "a", [menus.item("1", "X", [menus.price(4242, 100)])]
+            )
+        ]
+    )
+    serve_all(upstream, main=data, gijduvon=menus.menu([]))
+    body = api_client.get("/api/v1/catalog/live").json()
+    assert _prices(body, "1") == [
+        {"storeId": 4242, "storeName": "4242", "price": 100, "disabled": False}
+    ]
