@@ -14,6 +14,7 @@ from django.http import HttpRequest
 
 from catalog import services
 from catalog.models import Category, Product
+from catalog.public_read import acting_staff
 from news.admin import image_preview
 
 
@@ -90,7 +91,7 @@ class CategoryAdmin(_ServiceAdmin):
         self, request: HttpRequest, obj: Category, changes: dict[str, Any]
     ) -> Any:
         return services.category_update(
-            category=obj, staff=request.user, changes=changes
+            category=obj, staff=acting_staff(request), changes=changes
         )
 
     def save_model(
@@ -104,7 +105,7 @@ class CategoryAdmin(_ServiceAdmin):
                 services.after_commit_invalidate()
             return
         created = services.category_create(
-            staff=request.user,
+            staff=acting_staff(request),
             name=obj.name,
             image_url=obj.image_url,
             is_active=obj.is_active,
@@ -116,13 +117,13 @@ class CategoryAdmin(_ServiceAdmin):
         obj.refresh_from_db()
 
     def delete_model(self, request: HttpRequest, obj: Category) -> None:
-        services.category_delete(category=obj, staff=request.user)
+        services.category_delete(category=obj, staff=acting_staff(request))
 
     def delete_queryset(
         self, request: HttpRequest, queryset: QuerySet[Category]
     ) -> None:
         for category in queryset:
-            services.category_delete(category=category, staff=request.user)
+            services.category_delete(category=category, staff=acting_staff(request))
 
 
 @admin.register(Product)
@@ -165,7 +166,9 @@ class ProductAdmin(_ServiceAdmin):
     def _update(
         self, request: HttpRequest, obj: Product, changes: dict[str, Any]
     ) -> Any:
-        return services.product_update(product=obj, staff=request.user, changes=changes)
+        return services.product_update(
+            product=obj, staff=acting_staff(request), changes=changes
+        )
 
     def save_model(
         self, request: HttpRequest, obj: Product, form: Any, change: bool
@@ -177,7 +180,7 @@ class ProductAdmin(_ServiceAdmin):
                 services.after_commit_invalidate()
             return
         created = services.product_create(
-            staff=request.user,
+            staff=acting_staff(request),
             category_id=obj.category_id,
             name=obj.name,
             price=obj.price,
@@ -189,10 +192,10 @@ class ProductAdmin(_ServiceAdmin):
         obj.refresh_from_db()
 
     def delete_model(self, request: HttpRequest, obj: Product) -> None:
-        services.product_delete(product=obj, staff=request.user)
+        services.product_delete(product=obj, staff=acting_staff(request))
 
     def delete_queryset(
         self, request: HttpRequest, queryset: QuerySet[Product]
     ) -> None:
         for product in queryset:
-            services.product_delete(product=product, staff=request.user)
+            services.product_delete(product=product, staff=acting_staff(request))

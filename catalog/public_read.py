@@ -7,13 +7,14 @@ token is still read, so a manager's `GET /news` sees every item.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from accounts.authentication import JWTAuthentication
+from accounts.models import Staff
 from sardoba.api.permissions import IsManager
 from sardoba.exceptions import ApplicationError
 
@@ -50,4 +51,9 @@ class PublicReadManagerWriteMixin:
 
 def actor_is_manager(request: Request) -> bool:
     actor = getattr(request, "user", None)
-    return getattr(actor, "actor_type", None) == "STAFF" and bool(actor.is_manager)
+    return isinstance(actor, Staff) and actor.is_manager
+
+
+def acting_staff(request: Any) -> Staff:
+    """The staff member behind a request whose permission check required one."""
+    return cast(Staff, request.user)

@@ -49,7 +49,7 @@ def _category_rows() -> list[dict[str, Any]]:
     rows = Category.objects.annotate(first_image=Subquery(first_image)).order_by(
         "name", "pk"
     )
-    return [category_data(c, c.first_image) for c in rows]
+    return [category_data(c, getattr(c, "first_image", None)) for c in rows]
 
 
 def category_list() -> list[dict[str, Any]]:

@@ -92,12 +92,13 @@ def _products_upsert(
             "position": position,
             "is_active": True,
         }
-        product = existing.get(name.casefold())
-        if product is None:
+        found = existing.get(name.casefold())
+        if found is None:
             product = Product.objects.create(category=category, name=name, **values)
             existing[name.casefold()] = product
             result.products_created += 1
         else:
+            product = found
             changed = [f for f, v in values.items() if getattr(product, f) != v]
             if changed:
                 for field in changed:

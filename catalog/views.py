@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import selectors, services
-from catalog.public_read import PublicReadManagerWriteMixin
+from catalog.public_read import PublicReadManagerWriteMixin, acting_staff
 from catalog.serializers import (
     CategoryInput,
     CategoryOut,
@@ -74,7 +74,7 @@ class CatalogSyncView(APIView):
 
     @extend_schema(request=None, responses={200: SyncOut})
     def post(self, request: Request) -> Response:
-        result = catalog_sync(staff=request.user, request=request)
+        result = catalog_sync(staff=acting_staff(request), request=request)
         return Response(result.as_response())
 
 
@@ -88,7 +88,7 @@ class CategoryListView(PublicReadManagerWriteMixin, APIView):
         form = CategoryInput(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
         category = services.category_create(
-            staff=request.user, request=request, **form.validated_data
+            staff=acting_staff(request), request=request, **form.validated_data
         )
         return Response(
             _with_absolute_image(request, [selectors.category_data(category)])[0]
@@ -114,7 +114,7 @@ class CategoryDetailView(PublicReadManagerWriteMixin, APIView):
             raise NoFieldsProvided()
         category = services.category_update(
             category=category,
-            staff=request.user,
+            staff=acting_staff(request),
             changes=form.validated_data,
             request=request,
         )
@@ -125,7 +125,9 @@ class CategoryDetailView(PublicReadManagerWriteMixin, APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         category = selectors.category_get(pk=pk)
-        services.category_delete(category=category, staff=request.user, request=request)
+        services.category_delete(
+            category=category, staff=acting_staff(request), request=request
+        )
         return Response(status=204)
 
 
@@ -153,7 +155,7 @@ class ProductListView(PublicReadManagerWriteMixin, APIView):
         form = ProductInput(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
         product = services.product_create(
-            staff=request.user, request=request, **form.validated_data
+            staff=acting_staff(request), request=request, **form.validated_data
         )
         product = selectors.product_get(pk=product.pk)
         return Response(
@@ -180,7 +182,7 @@ class ProductDetailView(PublicReadManagerWriteMixin, APIView):
             raise NoFieldsProvided()
         product = services.product_update(
             product=product,
-            staff=request.user,
+            staff=acting_staff(request),
             changes=form.validated_data,
             request=request,
         )
@@ -191,5 +193,7 @@ class ProductDetailView(PublicReadManagerWriteMixin, APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         product = selectors.product_get(pk=pk)
-        services.product_delete(product=product, staff=request.user, request=request)
+        services.product_delete(
+            product=product, staff=acting_staff(request), request=request
+        )
         return Response(status=204)

@@ -6,7 +6,7 @@ API; "publish now" and "end now" set the visibility window of the selected items
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -15,9 +15,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
+from catalog.public_read import acting_staff
 from news import services
 from news.files import news_image_store
-from news.models import NewsItem
+from news.models import NewsItem, NewsQuerySet
 
 _PREVIEW = '<img src="{}" style="max-height:{}px;max-width:240px;border-radius:4px">'
 
@@ -44,7 +45,7 @@ class VisibilityFilter(admin.SimpleListFilter):
     ) -> QuerySet[NewsItem]:
         now = timezone.now()
         if self.value() == "active":
-            return queryset.active_at(now)
+            return cast(NewsQuerySet, queryset).active_at(now)
         if self.value() == "scheduled":
             return queryset.filter(starts_at__gt=now)
         if self.value() == "ended":
@@ -124,40 +125,44 @@ class NewsItemAdmin(admin.ModelAdmin):
         upload = form.cleaned_data.get("upload_image")
         if upload:
             upload.seek(0)
-            data["image_url"] = news_image_store(upload=upload, staff=request.user).url
+            data["image_url"] = news_image_store(
+                upload=upload, staff=acting_staff(request)
+            ).url
         if change:
             changes = {
                 f: data[f]
                 for f in services.NEWS_FIELDS
                 if f in form.changed_data or (f == "image_url" and upload)
             }
-            saved = services.news_update(item=obj, staff=request.user, changes=changes)
+            saved = services.news_update(
+                item=obj, staff=acting_staff(request), changes=changes
+            )
         else:
             data["priority"] = data["priority"] or 0
-            saved = services.news_create(staff=request.user, **data)
+            saved = services.news_create(staff=acting_staff(request), **data)
         obj.pk = saved.pk
         obj.refresh_from_db()
 
     def delete_model(self, request: HttpRequest, obj: NewsItem) -> None:
-        services.news_delete(item=obj, staff=request.user)
+        services.news_delete(item=obj, staff=acting_staff(request))
 
     def delete_queryset(
         self, request: HttpRequest, queryset: QuerySet[NewsItem]
     ) -> None:
         for item in queryset:
-            services.news_delete(item=item, staff=request.user)
+            services.news_delete(item=item, staff=acting_staff(request))
 
     @admin.action(description="Publish now (open the window from now)")
     def publish_now(self, request: HttpRequest, queryset: QuerySet[NewsItem]) -> None:
         count = services.news_window_set(
-            items=list(queryset), staff=request.user, publish=True
+            items=list(queryset), staff=acting_staff(request), publish=True
         )
         self.message_user(request, f"{count} item(s) published.", messages.SUCCESS)
 
     @admin.action(description="End now (close the window now)")
     def end_now(self, request: HttpRequest, queryset: QuerySet[NewsItem]) -> None:
         count = services.news_window_set(
-            items=list(queryset), staff=request.user, publish=False
+            items=list(queryset), staff=acting_staff(request), publish=False
         )
         self.message_user(request, f"{count} item(s) ended.", messages.SUCCESS)
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import StoredFile
-from catalog.public_read import PublicReadManagerWriteMixin
+from catalog.public_read import PublicReadManagerWriteMixin, acting_staff
 from news import files
 from news.exceptions import FileNotFound
 from news.serializers import FilePageOut, NewsImageOut
@@ -41,7 +41,7 @@ class NewsImageUploadView(APIView):
             (request.FILES[p] for p in _UPLOAD_PARTS if p in request.FILES), None
         )
         record = files.news_image_store(
-            upload=upload, staff=request.user, request=request
+            upload=upload, staff=acting_staff(request), request=request
         )
         url = absolute_url(request, record.url)
         return Response(
@@ -60,7 +60,9 @@ class NewsImageFileView(PublicReadManagerWriteMixin, APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, file_name: str) -> Response:
-        files.news_image_delete(name=file_name, staff=request.user, request=request)
+        files.news_image_delete(
+            name=file_name, staff=acting_staff(request), request=request
+        )
         return Response(status=204)
 
 
@@ -112,5 +114,7 @@ class FileDetailView(APIView):
         record = StoredFile.objects.filter(pk=pk).first()
         if record is None:
             raise FileNotFound()
-        files.stored_file_delete(record=record, staff=request.user, request=request)
+        files.stored_file_delete(
+            record=record, staff=acting_staff(request), request=request
+        )
         return Response(status=204)

@@ -26,7 +26,10 @@ from news.services import news_cache_invalidate
 NEWS_IMAGE_DIR = "news_images"
 PROFILE_PHOTO_DIR = "profile_photos"
 NEWS_IMAGE_URL = "/api/v1/files/news_images/"
-_DIRS = {FileKind.NEWS_IMAGE: NEWS_IMAGE_DIR, FileKind.PROFILE_PHOTO: PROFILE_PHOTO_DIR}
+_DIRS: dict[str, str] = {
+    FileKind.NEWS_IMAGE: NEWS_IMAGE_DIR,
+    FileKind.PROFILE_PHOTO: PROFILE_PHOTO_DIR,
+}
 
 
 def file_name_clean(name: str) -> str:
@@ -144,13 +147,15 @@ def stored_file_references(records: list[StoredFile]) -> dict[int, str | None]:
             .order_by("pk")
             .values_list("pk", "image_url")
         ):
-            by_url.setdefault(url, f"news #{pk}")
+            if url:
+                by_url.setdefault(url, f"news #{pk}")
         for pk, url in (
             Client.objects.filter(profile_photo_url__in=urls)
             .order_by("pk")
             .values_list("pk", "profile_photo_url")
         ):
-            by_url.setdefault(url, f"user #{pk}")
+            if url:
+                by_url.setdefault(url, f"user #{pk}")
     return {r.pk: by_url.get(r.url) for r in records}
 
 

@@ -160,7 +160,7 @@ class NewsItemOut(serializers.Serializer):
 
 
 class NewsPageOut(serializers.Serializer):
-    data = NewsItemOut(many=True)
+    data = NewsItemOut(many=True)  # type: ignore[assignment]  # documents the key
     total = serializers.IntegerField()
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()

@@ -10,7 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.public_read import PublicReadManagerWriteMixin, actor_is_manager
+from catalog.public_read import (
+    PublicReadManagerWriteMixin,
+    acting_staff,
+    actor_is_manager,
+)
 from news import selectors, services
 from news.exceptions import NoFieldsProvided
 from news.serializers import NewsInput, NewsItemOut, NewsPageOut
@@ -58,7 +62,7 @@ class NewsListView(PublicReadManagerWriteMixin, APIView):
         form = NewsInput(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
         item = services.news_create(
-            staff=request.user, request=request, **form.validated_data
+            staff=acting_staff(request), request=request, **form.validated_data
         )
         return Response(news_render_items(request, [item])[0])
 
@@ -86,14 +90,17 @@ class NewsDetailView(PublicReadManagerWriteMixin, APIView):
         if not form.validated_data:
             raise NoFieldsProvided()
         item = services.news_update(
-            item=item, staff=request.user, changes=form.validated_data, request=request
+            item=item,
+            staff=acting_staff(request),
+            changes=form.validated_data,
+            request=request,
         )
         return Response(news_render_items(request, [item])[0])
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         item = selectors.news_get(pk=pk, include_inactive=True)
-        services.news_delete(item=item, staff=request.user, request=request)
+        services.news_delete(item=item, staff=acting_staff(request), request=request)
         return Response(status=204)
 
 
