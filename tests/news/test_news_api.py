@@ -335,3 +335,39 @@ def test_public_list_ttl_in_redis_is_60_seconds(api_client):
     keys = list(cache.keys("news:public:v*"))
     assert len(keys) == 1
     assert 55 <= cache.ttl(keys[0]) <= 60
+
+
+def test_date_only_end_keeps_the_item_the_whole_tashkent_day(api_client, manager):
+    from news.services import news_create
+
+    # given: an item ending "2026-03-10" (a Tashkent day), created that morning
+    with time_machine.travel(
+        dt.datetime(2026, 3, 10, 8, 0, tzinfo=TASHKENT), tick=False
+    ):
+        from news.serializers import WindowDateField
+
+        ends = WindowDateField(end_of_day=True).to_internal_value("2026-03-10")
+        news_create(staff=manager, title="today", description="d", ends_at=ends)
+    # when / then: still shown late in the evening, gone after midnight Tashkent
+    with time_machine.travel(
+        dt.datetime(2026, 3, 10, 23, 0, tzinfo=TASHKENT), tick=False
+    ):
+        assert [r["title"] for r in api_client.get("/api/v1/news").json()] == ["today"]
+    with time_machine.travel(
+        dt.datetime(2026, 3, 11, 0, 1, tzinfo=TASHKENT), tick=False
+    ):
+        from news.services import news_cache_invalidate
+
+        news_cache_invalidate()
+        assert api_client.get("/api/v1/news").json() == []
+
+
+def test_manager_without_page_gets_a_bare_array_of_all(frozen, manager_client):
+    older = _news(title="old", ends_at=NOW - dt.timedelta(days=1))
+    with time_machine.travel(NOW + dt.timedelta(minutes=1), tick=False):
+        newer = _news(title="new", priority=0)
+    body = manager_client.get("/api/v1/news").json()
+    assert [(r["id"], r["is_active"]) for r in body] == [
+        (newer.pk, True),
+        (older.pk, False),
+    ]
