@@ -44,21 +44,38 @@ def storage_path(kind: str, name: str) -> str:
     return f"{_DIRS.get(kind, NEWS_IMAGE_DIR)}/{name}"
 
 
-@transaction.atomic
 def news_image_store(*, upload: Any, staff: Staff, request: Any = None) -> StoredFile:
     """Validate, re-encode and store an uploaded news image; record and audit it.
 
-    Raises the upload errors of `accounts.images.image_clean`.
+    Raises the upload errors of `accounts.images.image_clean`. The bytes are
+    written before the transaction and removed again if recording them fails.
     """
     clean = image_clean(upload)
     name = f"{uuid.uuid4().hex}-{staff.pk}.{clean.extension}"
     saved = default_storage.save(f"{NEWS_IMAGE_DIR}/{name}", ContentFile(clean.content))
+    try:
+        return _news_image_record(
+            name=posixpath.basename(saved),
+            mime_type=clean.mime_type,
+            size=len(clean.content),
+            staff=staff,
+            request=request,
+        )
+    except Exception:
+        _storage_delete(saved)
+        raise
+
+
+@transaction.atomic
+def _news_image_record(
+    *, name: str, mime_type: str, size: int, staff: Staff, request: Any
+) -> StoredFile:
     record = StoredFile.objects.create(
         kind=FileKind.NEWS_IMAGE,
-        name=posixpath.basename(saved),
-        mime_type=clean.mime_type,
-        size=len(clean.content),
-        url=NEWS_IMAGE_URL + posixpath.basename(saved),
+        name=name,
+        mime_type=mime_type,
+        size=size,
+        url=NEWS_IMAGE_URL + name,
         uploaded_by=staff,
     )
     audit_record(
