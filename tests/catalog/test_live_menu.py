@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -136,9 +137,10 @@ def test_failed_upstream_serves_the_last_good_body(api_client, upstream, setting
 def test_hanging_upstreams_fall_back_within_the_timeout(api_client, upstream, settings):
     # given: every upstream hangs longer than MENU_HTTP_TIMEOUT
     settings.MENU_HTTP_TIMEOUT = 0.3
+    release = threading.Event()
 
     def hang(request):
-        time.sleep(1.5)
+        release.wait(timeout=5)
         from werkzeug import Response
 
         return Response("{}", content_type="application/json")
@@ -146,7 +148,15 @@ def test_hanging_upstreams_fall_back_within_the_timeout(api_client, upstream, se
     upstream.expect_request("/tashkent/api/v1/menu").respond_with_handler(hang)
     upstream.expect_request("/gijduvon/api/v1/menu").respond_with_handler(hang)
     # when
-    response = api_client.get("/api/v1/catalog/live")
+    try:
+        response = api_client.get("/api/v1/catalog/live")
+    finally:
+        # let the (single-threaded) loopback server drain before the next test
+        release.set()
+        for _ in range(100):
+            if len(upstream.log) >= 2:
+                break
+            time.sleep(0.05)
     # then
     assert response.status_code == 200
     assert response.json() == {"success": False, "categories": []}
