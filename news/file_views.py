@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -48,6 +48,11 @@ class NewsImageUploadView(APIView):
             {"image_url": url, "url": url, "id": record.pk, "name": record.name},
             status=201,
         )
+
+
+@extend_schema_view(post=extend_schema(exclude=True))
+class NewsImageUploadAliasView(NewsImageUploadView):
+    """`/files/news-images`, `/files/news-image`, `/files/news_image` (undocumented)."""
 
 
 class NewsImageFileView(PublicReadManagerWriteMixin, APIView):

@@ -6,19 +6,23 @@ from news.file_views import (
     FileDetailView,
     FileListView,
     NewsImageFileView,
+    NewsImageUploadAliasView,
     NewsImageUploadView,
 )
 from news.views import NewsDetailView, NewsListView
 
-_UPLOAD_PATHS = ("news_images", "news-images", "news-image", "news_image")
+_UPLOAD_ALIASES = ("news-images", "news-image", "news_image")
 _DOWNLOAD_PATHS = ("news_images", "news-image")
 
 urlpatterns = [
     path("news", NewsListView.as_view(), name="news-list"),
     path("news/<int:pk>", NewsDetailView.as_view(), name="news-detail"),
+    path("files/news_images", NewsImageUploadView.as_view(), name="news-image-upload"),
     *(
-        path(f"files/{alias}", NewsImageUploadView.as_view(), name=f"upload-{alias}")
-        for alias in _UPLOAD_PATHS
+        path(
+            f"files/{alias}", NewsImageUploadAliasView.as_view(), name=f"upload-{alias}"
+        )
+        for alias in _UPLOAD_ALIASES
     ),
     *(
         path(
