@@ -8,6 +8,7 @@ a processed event key returns the first response instead of applying again.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +60,8 @@ class WalletEvent:
     balance: int | None  # iiko's balance after the event, never negative
     uoc_id: str | None
     has_order: bool
+    # When the entries are dated (demo history, imports); None = now.
+    occurred_at: dt.datetime | None = None
 
 
 def _text(value: Any) -> str | None:
@@ -146,8 +149,11 @@ def _event_entry_append(
     elif wallet.balance + event.amount < 0:
         gap = -(wallet.balance + event.amount)  # iiko already debited: catch up
         iiko_job_enqueue(client=wallet.client, operation=IikoJobOperation.SYNC_USER)
+    when = event.occurred_at
     if gap > 0:
-        reconciliation_append(wallet=wallet, target_balance=wallet.balance + gap)
+        reconciliation_append(
+            wallet=wallet, target_balance=wallet.balance + gap, created_at=when
+        )
     entry = ledger_entry_append(
         wallet=wallet,
         kind=kind,
@@ -156,9 +162,12 @@ def _event_entry_append(
         iiko_event_key=event.event_key,
         iiko_uoc_id=event.uoc_id,
         iiko_sum=event.received_sum,
+        created_at=when,
     )
     if gap < 0 and event.balance is not None:
-        reconciliation_append(wallet=wallet, target_balance=event.balance)
+        reconciliation_append(
+            wallet=wallet, target_balance=event.balance, created_at=when
+        )
     return entry
 
 
@@ -170,12 +179,20 @@ def _apply(
         return _ignored(event, NO_CHANGE_REASON), None
     if event.amount > 0 and _echo_consume(client=wallet.client, amount=event.amount):
         if event.balance is not None:
-            reconciliation_append(wallet=wallet, target_balance=event.balance)
+            reconciliation_append(
+                wallet=wallet,
+                target_balance=event.balance,
+                created_at=event.occurred_at,
+            )
         return _ignored(event, ECHO_REASON), None
     if event.amount == 0:
         entry = None
         if event.balance is not None:
-            entry = reconciliation_append(wallet=wallet, target_balance=event.balance)
+            entry = reconciliation_append(
+                wallet=wallet,
+                target_balance=event.balance,
+                created_at=event.occurred_at,
+            )
         if entry is None:
             return _ignored(event, NO_CHANGE_REASON), None
         return _processed(event, entry), entry

@@ -153,7 +153,9 @@ def ledger_entry_append(
     return entry
 
 
-def reconciliation_append(*, wallet: Wallet, target_balance: int) -> LedgerEntry | None:
+def reconciliation_append(
+    *, wallet: Wallet, target_balance: int, created_at: dt.datetime | None = None
+) -> LedgerEntry | None:
     """Bring a locked wallet to `target_balance` (>= 0) with one reconciliation entry.
 
     No points, no gift flag, no notification. Returns None when already equal.
@@ -167,4 +169,5 @@ def reconciliation_append(*, wallet: Wallet, target_balance: int) -> LedgerEntry
         kind=EntryKind.RECONCILIATION,
         amount=gap,
         source=EntrySource.MANUAL,
+        created_at=created_at,
     )
