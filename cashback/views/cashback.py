@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +26,7 @@ from sardoba.api.permissions import IsClientOrStaff, IsManager
 from sardoba.messages import message_texts
 
 TAGS = ["cashback"]
+IDEMPOTENCY_KEY_MAX = 255
 
 
 class CashbackAddView(APIView):
@@ -44,6 +46,14 @@ class CashbackAddView(APIView):
         if client is None:
             raise UserNotFound()
         key = request.headers.get("Idempotency-Key") or data.get("idempotency_key")
+        if key and len(key) > IDEMPOTENCY_KEY_MAX:
+            raise ValidationError(
+                {
+                    "idempotency_key": [
+                        "Ensure this field has no more than 255 characters."
+                    ]
+                }
+            )
         result = manual_credit_create(
             client=client,
             staff=request.user,
@@ -51,7 +61,7 @@ class CashbackAddView(APIView):
             source=data["source"],
             branch_id=data["branch_id"],
             description=data.get("description"),
-            idempotency_key=(key or "")[:255] or None,
+            idempotency_key=key or None,
             request=request,
         )
         response = Response(TransactionOut(result.entry).data)

@@ -370,3 +370,41 @@ def test_deactivated_client_token_cannot_read_cashback(user):
     user.is_active = False
     user.save(update_fields=["is_active"])
     assert client.get(f"/api/v1/cashback/user/{user.pk}").status_code == 401
+
+
+def test_too_long_idempotency_header_is_422(manager_client, user):
+    response = manager_client.post(
+        ADD,
+        {"user_id": user.pk, "amount": 5},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k" * 256,
+    )
+    assert response.status_code == 422
+    assert not LedgerEntry.objects.exists()
+
+
+def test_waiter_cannot_read_a_deleted_referred_client(waiter_client, waiter):
+    gone = make_client(waiter=waiter, is_deleted=True)
+    response = waiter_client.get(f"/api/v1/cashback/user/{gone.pk}")
+    assert (response.status_code, response.json()["code"]) == (404, "user_not_found")
+
+
+def test_credit_and_accrual_reach_the_auth_me_cashback_block(user, manager):
+    from cashback.selectors import client_cashback_block
+    from cashback.services import card_create
+
+    # given: a manager's credit and an iiko accrual
+    card = card_create(client=user)
+    credit(user, 12000, staff=manager, branch_id=139235)
+    iiko_event(user, "Accrual", id="me-1", sum=15000, orderId="o1")
+    # when
+    block = client_cashback_block(client=user)
+    # then: the shape the app reads (mobile-api M3)
+    assert block["balance"] == 27000
+    assert block["currency"] == "UZS"
+    assert [t["kind"] for t in block["transactions"]] == ["accrual", "manual_credit"]
+    assert block["transactions"][0]["source"] == "ORDER"
+    assert block["cards"][-1]["card_number"] == card.card_number
+    assert block["loyalty"]["level"] == "GOLD"
+    assert block["loyalty"]["next_level_progress"] == 11
+    assert "points_balance" not in block["loyalty"]
