@@ -178,3 +178,14 @@ def ledger_list_for_staff(
     if kind:
         entries = entries.filter(kind=kind.lower())
     return entries.order_by("-created_at", "-id")
+
+
+def iiko_event_response(*, event_key: str) -> dict[str, Any] | None:
+    """The first response given to a processed iiko event key, else None."""
+    from cashback.models import IikoEvent
+
+    return (
+        IikoEvent.objects.filter(event_key=event_key)
+        .values_list("response", flat=True)
+        .first()
+    )

@@ -112,9 +112,12 @@ class BranchIdField(serializers.IntegerField):
         return value
 
 
+MAX_CREDIT = 10**12  # a trillion so'm: anything larger is a typo, not a credit
+
+
 class ManualCreditIn(serializers.Serializer):
     user_id = serializers.IntegerField()
-    amount = serializers.IntegerField(min_value=1)
+    amount = serializers.IntegerField(min_value=1, max_value=MAX_CREDIT)
     source = SourceField(required=False, default=EntrySource.MANUAL)
     branch_id = BranchIdField(required=False, allow_null=True, default=None)
     description = serializers.CharField(

@@ -71,8 +71,18 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+MAX_MAGNITUDE = 10**15  # far beyond any wallet; larger values are not money
+
+
+def _money(value: Any) -> int:
+    amount = rules.round_sum(value)
+    if isinstance(value, bool) or abs(amount) > MAX_MAGNITUDE:
+        raise ValueError(f"not an amount: {value!r}")
+    return amount
+
+
 def wallet_event_parse(payload: dict[str, Any]) -> WalletEvent:
-    """Read a webhook payload; raise `ValueError` when `sum` or `balance` is no number."""
+    """Read a webhook payload; raise `ValueError` when `sum` or `balance` is no amount."""
     transaction_type = str(payload["transactionType"])
     uoc_id = _text(payload.get("uocId"))
     event_key = _text(payload.get("id"))
@@ -81,13 +91,13 @@ def wallet_event_parse(payload: dict[str, Any]) -> WalletEvent:
     raw_sum = payload.get("sum")
     amount = 0
     if raw_sum is not None and raw_sum != "":
-        amount = rules.round_sum(raw_sum)
+        amount = _money(raw_sum)
         kind_sign = EVENT_KINDS.get(transaction_type, (None, 0))[1]
         amount = abs(amount) * kind_sign if kind_sign else amount
     balance = None
     raw_balance = payload.get("balance")
     if raw_balance is not None and raw_balance != "":
-        balance = rules.round_sum(raw_balance)
+        balance = _money(raw_balance)
         if balance < 0:
             logger.warning("iiko reported a negative balance; treated as 0")
             balance = 0

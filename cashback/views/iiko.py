@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Client
 from cashback.exceptions import IikoInboundError
-from cashback.selectors import client_find_for_iiko
+from cashback.selectors import client_find_for_iiko, iiko_event_response
 from cashback.services import iiko_wallet_event_apply, wallet_event_parse
 
 logger = logging.getLogger(__name__)
@@ -179,6 +179,10 @@ class IikoWebhookView(_IikoView):
             event = wallet_event_parse(body)
         except ValueError:
             raise IikoInboundError(status=400, detail=INVALID_PAYLOAD) from None
+        if event.event_key is not None:
+            first = iiko_event_response(event_key=event.event_key)
+            if first is not None:  # a redelivery, even if the client is gone since
+                return first
         client = _client_for(body)
         return iiko_wallet_event_apply(client=client, event=event)
 

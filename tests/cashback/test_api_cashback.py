@@ -124,6 +124,7 @@ def test_reused_key_with_other_values_is_409(manager_client, user, _case, change
         ("zero", {"amount": 0}),
         ("negative", {"amount": -5}),
         ("fraction", {"amount": 15.5}),
+        ("absurd", {"amount": 10**13}),
         ("text", {"amount": "lots"}),
         ("missing amount", {}),
         ("bad source", {"amount": 5, "source": "VISIT"}),

@@ -401,6 +401,36 @@ def test_refusals_are_plain_strings(iiko_client, user, _case, body, status, deta
     assert not LedgerEntry.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [{"sum": 10**16}, {"sum": True}, {"sum": 5, "balance": "1e20"}],
+)
+def test_absurd_amounts_are_invalid_payloads(iiko_client, user, fields):
+    response = post(
+        iiko_client, id="big", transactionType="Accrual", phone=user.phone, **fields
+    )
+    assert (response.status_code, response.json()) == (
+        400,
+        {"detail": "Invalid webhook payload"},
+    )
+    assert not LedgerEntry.objects.exists()
+
+
+def test_redelivery_after_the_client_was_deleted_returns_the_first_response(
+    iiko_client, user
+):
+    first = post(
+        iiko_client, id="del", transactionType="Accrual", sum=5, phone=user.phone
+    )
+    user.is_deleted = True
+    user.save(update_fields=["is_deleted"])
+    again = post(
+        iiko_client, id="del", transactionType="Accrual", sum=5, phone=user.phone
+    )
+    assert (again.status_code, again.json()) == (200, first.json())
+    assert LedgerEntry.objects.count() == 1
+
+
 def test_internal_failure_answers_500_and_applies_nothing(
     iiko_client, user, monkeypatch
 ):
