@@ -101,9 +101,10 @@ class LedgerEntryAdmin(_ReadOnlyAdmin):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
+        context = getattr(response, "context_data", None) or {}
+        changelist = context.get("cl")
         if changelist is not None:
-            response.context_data["totals"] = changelist.queryset.order_by().aggregate(
+            context["totals"] = changelist.queryset.order_by().aggregate(
                 entries=Count("id"),
                 credits=Coalesce(Sum("amount", filter=Q(amount__gt=0)), 0),
                 debits=Coalesce(Sum("amount", filter=Q(amount__lt=0)), 0),

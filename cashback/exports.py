@@ -10,7 +10,6 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import Workbook
 
-from accounts.models import Client
 from cashback.models import LedgerEntry
 
 USERS_HEADER = (
@@ -53,7 +52,7 @@ def _local(value: Any) -> str:
     return timezone.localtime(value).isoformat() if value else ""
 
 
-def user_row(client: Client) -> list[Any]:
+def user_row(client: Any) -> list[Any]:
     """One users-report row; `client` is annotated by `clients_for_export`."""
     waiter = client.waiter
     return [

@@ -32,7 +32,7 @@ class TransactionOut(serializers.ModelSerializer[LedgerEntry]):
 
     class Meta:
         model = LedgerEntry
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "user_id",
             "amount",
@@ -50,9 +50,8 @@ class TransactionOut(serializers.ModelSerializer[LedgerEntry]):
 
     def get_staff(self, entry: LedgerEntry) -> dict[str, Any] | None:
         # `staff` comes from select_related in the selectors: no query here.
-        if entry.staff_id is None:
-            return None
-        return {"id": entry.staff_id, "name": entry.staff.name}
+        staff = entry.staff if entry.staff_id is not None else None
+        return None if staff is None else {"id": staff.pk, "name": staff.name}
 
 
 class LoyaltyOut(serializers.Serializer):
@@ -118,7 +117,7 @@ MAX_CREDIT = 10**12  # a trillion so'm: anything larger is a typo, not a credit
 class ManualCreditIn(serializers.Serializer):
     user_id = serializers.IntegerField()
     amount = serializers.IntegerField(min_value=1, max_value=MAX_CREDIT)
-    source = SourceField(required=False, default=EntrySource.MANUAL)
+    source = SourceField(required=False, default=EntrySource.MANUAL)  # type: ignore[assignment]
     branch_id = BranchIdField(required=False, allow_null=True, default=None)
     description = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, max_length=255
@@ -148,5 +147,5 @@ class CashbackListQuery(serializers.Serializer):
     search = serializers.CharField(required=False, allow_blank=True)
     branch = serializers.IntegerField(required=False)
     user_id = serializers.IntegerField(required=False)
-    source = serializers.CharField(required=False, allow_blank=True)
+    source = serializers.CharField(required=False, allow_blank=True)  # type: ignore[assignment]
     kind = serializers.CharField(required=False, allow_blank=True)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Client
+from accounts.models import Client, Staff
 from cashback import selectors
 from cashback.exceptions import UserNotFound
 from cashback.serializers import (
@@ -56,7 +58,7 @@ class CashbackAddView(APIView):
             )
         result = manual_credit_create(
             client=client,
-            staff=request.user,
+            staff=cast(Staff, request.user),
             amount=data["amount"],
             source=data["source"],
             branch_id=data["branch_id"],
@@ -131,6 +133,6 @@ class CashbackListView(APIView):
             envelope_p(
                 entries,
                 page,
-                lambda rows: TransactionWithUserOut(rows, many=True).data,
+                lambda rows: list(TransactionWithUserOut(rows, many=True).data),
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
@@ -165,7 +166,7 @@ class StatsTopUsersView(APIView):
                     "user_id": c.pk,
                     "user_name": c.full_name,
                     "phone": c.phone,
-                    "total_cashback": int(c.total_cashback),
+                    "total_cashback": int(getattr(c, "total_cashback", 0)),
                 }
                 for c in reports.top_clients(limit=limit)
             ]
@@ -207,13 +208,17 @@ class DashboardActivityView(APIView):
 class _FileNegotiation(BaseContentNegotiation):
     """`?format=` names the file type here, not a DRF renderer."""
 
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[Any]) -> Any:
+        return next(iter(parsers), None)
 
     def select_renderer(
-        self, request: Request, renderers: list[Any], format_suffix: str | None = None
+        self,
+        request: Request,
+        renderers: Iterable[Any],
+        format_suffix: str | None = None,
     ) -> tuple[Any, str]:
-        return renderers[0], renderers[0].media_type
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 class ExportQuery(serializers.Serializer):
