@@ -23,6 +23,7 @@ from accounts.models import Client
 from cashback.exceptions import IikoInboundError
 from cashback.selectors import client_find_for_iiko, iiko_event_response
 from cashback.services import iiko_wallet_event_apply, wallet_event_parse
+from cashback.views.negotiation import FirstRendererNegotiation
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ class _IikoView(APIView):
     authentication_classes: list[type] = []
     permission_classes: list[type] = []
     parser_classes: list[type] = []  # the raw body is read here, never by DRF
+    content_negotiation_class = FirstRendererNegotiation
 
     def post(self, request: Request) -> Response:
         body = _body(request)

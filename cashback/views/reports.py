@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cashback import exports, reports
+from cashback.views.negotiation import FirstRendererNegotiation
 from sardoba.api.permissions import IsManager
 
 TAGS = ["stats"]
@@ -205,22 +204,6 @@ class DashboardActivityView(APIView):
         return Response(items)
 
 
-class _FileNegotiation(BaseContentNegotiation):
-    """`?format=` names the file type here, not a DRF renderer."""
-
-    def select_parser(self, request: Request, parsers: Iterable[Any]) -> Any:
-        return next(iter(parsers), None)
-
-    def select_renderer(
-        self,
-        request: Request,
-        renderers: Iterable[Any],
-        format_suffix: str | None = None,
-    ) -> tuple[Any, str]:
-        renderer = next(iter(renderers))
-        return renderer, renderer.media_type
-
-
 class ExportQuery(serializers.Serializer):
     format = serializers.ChoiceField(choices=["csv", "xlsx"], required=False)
 
@@ -259,7 +242,7 @@ _FILE = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
 
 class UsersExportView(APIView):
     permission_classes = [IsManager]
-    content_negotiation_class = _FileNegotiation
+    content_negotiation_class = FirstRendererNegotiation
 
     @extend_schema(parameters=[ExportQuery], responses=_FILE, tags=["reports"])
     def get(self, request: Request) -> Any:
@@ -276,7 +259,7 @@ class UsersExportView(APIView):
 
 class CashbackExportView(APIView):
     permission_classes = [IsManager]
-    content_negotiation_class = _FileNegotiation
+    content_negotiation_class = FirstRendererNegotiation
 
     @extend_schema(
         parameters=[

@@ -115,3 +115,11 @@ def test_check_user_refusals(iiko_client, user, _case, body, status, detail):
 def test_check_user_with_an_empty_body(iiko_client):
     response = iiko_client.post(PATHS[1], b"", content_type="application/json")
     assert response.status_code == 400
+
+
+def test_any_accept_header_still_gets_json(iiko_client, user):
+    response = iiko_client.post(
+        PATHS[0], _body(user), format="json", HTTP_ACCEPT="text/plain"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
