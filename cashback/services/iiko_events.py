@@ -220,9 +220,9 @@ def iiko_wallet_event_apply(*, client: Client, event: WalletEvent) -> dict[str, 
     """
     wallet = wallet_lock(client=client)
     if event.event_key is not None:
-        first = IikoEvent.objects.filter(event_key=event.event_key).first()
+        first = _first_response(event)
         if first is not None:
-            return first.response
+            return first
     else:
         logger.warning(
             "iiko event without id or uocId applied without de-duplication",
@@ -240,9 +240,18 @@ def iiko_wallet_event_apply(*, client: Client, event: WalletEvent) -> dict[str, 
                     ledger_entry=entry,
                 )
     except IntegrityError:
-        first = IikoEvent.objects.filter(event_key=event.event_key).first()
-        if event.event_key is None or first is None:
+        first = _first_response(event) if event.event_key is not None else None
+        if first is None:
             raise
         wallet.refresh_from_db()  # the savepoint restored the row
-        return first.response
+        return first
     return response
+
+
+def _first_response(event: WalletEvent) -> dict[str, Any] | None:
+    """The stored response to this event key; an entry alone (imported) also counts."""
+    stored = IikoEvent.objects.filter(event_key=event.event_key).first()
+    if stored is not None:
+        return stored.response
+    entry = LedgerEntry.objects.filter(iiko_event_key=event.event_key).first()
+    return None if entry is None else _processed(event, entry)

@@ -86,11 +86,15 @@ def manual_credit_create(
             created_at=created_at,
         )
     except IntegrityError:
-        if not idempotency_key:
-            raise
-        first = LedgerEntry.objects.select_related("staff").get(
-            idempotency_key=idempotency_key
+        first = (
+            LedgerEntry.objects.select_related("staff")
+            .filter(idempotency_key=idempotency_key)
+            .first()
+            if idempotency_key
+            else None
         )
+        if first is None:
+            raise
         if not _same_request(
             first, client=client, amount=amount, source=source, branch_id=branch_id
         ):

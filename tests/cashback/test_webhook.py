@@ -431,6 +431,39 @@ def test_redelivery_after_the_client_was_deleted_returns_the_first_response(
     assert LedgerEntry.objects.count() == 1
 
 
+def test_an_event_key_known_only_from_an_imported_entry_is_not_applied_again(
+    iiko_client, user
+):
+    from django.db import transaction
+
+    from cashback.services import ledger_entry_append, wallet_lock
+
+    # given: an entry carrying an event key but no stored response (data import)
+    with transaction.atomic():
+        entry = ledger_entry_append(
+            wallet=wallet_lock(client=user),
+            kind="accrual",
+            amount=900,
+            iiko_event_key="imported-1",
+        )
+    # when
+    response = post(
+        iiko_client,
+        id="imported-1",
+        transactionType="Accrual",
+        sum=900,
+        phone=user.phone,
+    )
+    # then
+    assert response.json() == {
+        "status": "processed",
+        "transaction_id": str(entry.pk),
+        "transactionType": "Accrual",
+        "amount": "900",
+    }
+    assert wallet_of(user).balance == 900
+
+
 def test_internal_failure_answers_500_and_applies_nothing(
     iiko_client, user, monkeypatch
 ):
