@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from cashback.models import LedgerEntry
 
@@ -48,6 +49,15 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _CHUNK = 500
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str | None) -> str:
+    """Free text typed by people: never read as a spreadsheet formula."""
+    text = value or ""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def _local(value: Any) -> str:
     return timezone.localtime(value).isoformat() if value else ""
 
@@ -57,16 +67,16 @@ def user_row(client: Any) -> list[Any]:
     waiter = client.waiter
     return [
         client.pk,
-        client.name or "",
-        client.surname or "",
-        client.middle_name or "",
+        _text(client.name),
+        _text(client.surname),
+        _text(client.middle_name),
         client.phone,
         client.date_of_birth.strftime("%d.%m.%Y") if client.date_of_birth else "",
         client.level_now,
         client.points_now,
         client.balance_now,
         client.waiter_id or "",
-        waiter.name if waiter is not None else "",
+        _text(waiter.name) if waiter is not None else "",
         client.is_active,
         _local(client.created_at),
     ]
@@ -77,7 +87,7 @@ def cashback_row(entry: LedgerEntry) -> list[Any]:
         entry.pk,
         _local(entry.created_at),
         entry.client_id,
-        entry.client.full_name,
+        _text(entry.client.full_name),
         entry.client.phone,
         entry.kind,
         entry.source,
@@ -86,8 +96,8 @@ def cashback_row(entry: LedgerEntry) -> list[Any]:
         entry.branch_id if entry.branch_id is not None else "",
         entry.branch or "",
         entry.staff_id or "",
-        entry.staff.name if entry.staff is not None else "",
-        entry.description,
+        _text(entry.staff.name) if entry.staff is not None else "",
+        _text(entry.description),
     ]
 
 
@@ -111,7 +121,9 @@ def xlsx_file(title: str, header: Iterable[str], rows: Iterable[list[Any]]) -> A
     sheet = workbook.create_sheet(title)
     sheet.append(list(header))
     for row in rows:
-        sheet.append(row)
+        sheet.append(
+            [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row]
+        )
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     workbook.save(handle)
     handle.seek(0)

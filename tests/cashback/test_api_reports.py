@@ -289,3 +289,18 @@ def test_users_export_xlsx(manager_client, population):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet.max_row == 4
     assert Wallet.objects.count() == 4
+
+
+def test_exports_defuse_formulas_and_control_characters(manager_client, manager):
+    client = make_client(name="=HYPERLINK(1)", surname="Bad\x01name")
+    credit(client, 100, staff=manager, description="@SUM(A1)")
+    csv_body = b"".join(
+        manager_client.get("/api/v1/reports/users/export").streaming_content
+    ).decode()
+    assert "'=HYPERLINK(1)" in csv_body
+    response = manager_client.get("/api/v1/reports/cashback/export?format=xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    row = list(sheet.iter_rows(values_only=True))[1]
+    assert row[3] == "'=HYPERLINK(1) Badname"
+    assert row[13] == "'@SUM(A1)"
