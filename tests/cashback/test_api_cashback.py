@@ -409,3 +409,25 @@ def test_credit_and_accrual_reach_the_auth_me_cashback_block(user, manager):
     assert block["loyalty"]["level"] == "GOLD"
     assert block["loyalty"]["next_level_progress"] == 11
     assert "points_balance" not in block["loyalty"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/cashback/user/1/reset-level",
+        "/api/v1/cashback/user/1/reset-wallet",
+        "/api/v1/cashback/user/abc",
+    ],
+)
+def test_paths_the_admin_panel_never_calls_are_404(manager_client, user, path):
+    response = manager_client.post(path, {}, format="json")
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    assert not LedgerEntry.objects.exists()
+
+
+def test_wrong_method_is_405(manager_client):
+    response = manager_client.get(ADD)
+    assert (response.status_code, response.json()["code"]) == (
+        405,
+        "method_not_allowed",
+    )
