@@ -431,3 +431,19 @@ def test_wrong_method_is_405(manager_client):
         405,
         "method_not_allowed",
     )
+
+
+def test_refused_and_replayed_credits_ring_no_one(
+    manager_client, user, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification as Inbox
+
+    body = {"user_id": user.pk, "amount": 10, "idempotency_key": "ring"}
+    with django_capture_on_commit_callbacks(execute=False) as first:
+        manager_client.post(ADD, body, format="json")
+    with django_capture_on_commit_callbacks(execute=False) as later:
+        manager_client.post(ADD, body, format="json")  # replay
+        manager_client.post(ADD, {**body, "amount": 11}, format="json")  # 409
+    assert len(first) == 1
+    assert later == []
+    assert Inbox.objects.count() == 1
