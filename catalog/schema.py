@@ -1,26 +1,17 @@
 """OpenAPI description of the Bearer access token (drf-spectacular extension).
 
-Registered when the catalog app is ready: `JWTAuthentication` is the
-`Authorization: Bearer <access token>` scheme; the lenient one of the public
-reads is the same scheme, optional.
+Registered when the catalog app is ready: the lenient authentication of the
+public reads is the Bearer scheme of `sardoba.api.openapi`, made optional.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from sardoba.api.openapi import JWTAuthenticationScheme
 
 
-class BearerTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "accounts.authentication.JWTAuthentication"
-    name = "bearerAuth"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-
-
-class OptionalBearerTokenScheme(BearerTokenScheme):
+class OptionalBearerTokenScheme(JWTAuthenticationScheme):
     """Public reads: a token is optional and a bad one is ignored."""
 
     target_class = "catalog.public_read.LenientJWTAuthentication"

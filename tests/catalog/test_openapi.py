@@ -26,4 +26,6 @@ def test_schema_documents_news_catalog_and_files(api_client):
     for path, methods in expected.items():
         assert methods <= set(paths[path]), path
     live = paths["/api/v1/catalog/live"]["get"]["responses"]["200"]
-    assert live["content"]["application/json"]["schema"]["$ref"].endswith("/LiveMenuOut")
+    assert live["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/LiveMenuOut"
+    )
