@@ -45,7 +45,21 @@ def test_not_configured_sends_nothing(settings, httpserver):
     assert httpserver.log == []
 
 
-def test_token_is_fetched_once_and_cached_until_shortly_before_expiry(iiko):
+@pytest.fixture
+def locmem_cache(settings):
+    """Expiry follows the frozen clock only in the memory cache (Redis keeps real time)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "iiko-tests",
+        }
+    }
+    cache.clear()
+
+
+def test_token_is_fetched_once_and_cached_until_shortly_before_expiry(
+    iiko, locmem_cache
+):
     # given
     iiko.expect_request(INFO).respond_with_json({}, status=404)
     start = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
@@ -66,7 +80,7 @@ def test_token_is_fetched_once_and_cached_until_shortly_before_expiry(iiko):
     ] == ["Bearer tok-1"] * 4
 
 
-def test_short_expiry_is_cached_at_least_30_seconds(iiko):
+def test_short_expiry_is_cached_at_least_30_seconds(iiko, locmem_cache):
     # given
     iiko.clear()
     iiko.expect_request(TOKEN).respond_with_json({"token": "tok-s", "expiresIn": 10})
@@ -79,6 +93,13 @@ def test_short_expiry_is_cached_at_least_30_seconds(iiko):
         IikoClient().customer_info(phone="+998901112233")
     # then
     assert paths(iiko).count(TOKEN) == 1
+
+
+@pytest.mark.redis
+def test_token_ttl_in_redis_is_expiry_minus_30_seconds(iiko):
+    iiko.expect_request(INFO).respond_with_json({}, status=404)
+    IikoClient().customer_info(phone="+998901112233")
+    assert 3560 <= cache.ttl(TOKEN_CACHE_KEY) <= 3570
 
 
 @pytest.mark.parametrize("status", [401, 403])

@@ -41,10 +41,10 @@ class Command(BaseCommand):
         pause = max(float(options["sleep"]), 0.0)
         self.stdout.write(f"iiko worker {worker_id} started")
         while not self.stopping.is_set():
-            close_old_connections()
             done = self._pass(worker_id=worker_id, batch=batch)
             if options["once"]:
                 break
+            close_old_connections()  # a long-lived process: drop broken or aged ones
             if done == 0:
                 self.stopping.wait(pause)
         self.stdout.write(f"iiko worker {worker_id} stopped")
