@@ -366,12 +366,18 @@ class IikoClient:
 
         `stale` is a token iiko refused: a cached value equal to it is ignored.
         Raises `IikoBusy` when another process holds the fetch for too long.
+        A cache that does not answer only costs a fetch per call.
         """
         try:
-            cached = cache.get(TOKEN_CACHE_KEY)
+            return self._token_shared(stale=stale)
+        except IikoError:
+            raise
         except Exception:
             logger.warning("iiko token cache unavailable; fetching", exc_info=True)
             return self._token_fetch()
+
+    def _token_shared(self, *, stale: str | None) -> str:
+        cached = cache.get(TOKEN_CACHE_KEY)
         if cached and cached != stale:
             return str(cached)
         lock_ttl = int(2 * (self.connect_timeout + self.read_timeout) + 5)
@@ -380,9 +386,10 @@ class IikoClient:
         while True:
             if cache.add(TOKEN_LOCK_KEY, owner, timeout=lock_ttl):
                 try:
-                    if stale is None or cache.get(TOKEN_CACHE_KEY) in (None, stale):
-                        return self._token_fetch()
-                    return str(cache.get(TOKEN_CACHE_KEY))
+                    cached = cache.get(TOKEN_CACHE_KEY)  # fetched while we waited?
+                    if cached and cached != stale:
+                        return str(cached)
+                    return self._token_fetch()
                 finally:
                     if cache.get(TOKEN_LOCK_KEY) == owner:
                         cache.delete(TOKEN_LOCK_KEY)

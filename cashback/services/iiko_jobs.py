@@ -24,6 +24,7 @@ from cashback.iiko import (
     IikoBusy,
     IikoClient,
     IikoError,
+    IikoNotConfigured,
     IikoTimeout,
     iiko_is_configured,
 )
@@ -310,7 +311,7 @@ def iiko_job_run(
     try:
         report = _operation_run(job, IikoClient(deadline=deadline))
     except IikoError as exc:
-        transient = isinstance(exc, IikoBusy) or (
+        transient = isinstance(exc, IikoBusy | IikoNotConfigured) or (
             isinstance(exc, IikoTimeout)
             and deadline is not None
             and time.monotonic() >= deadline - 0.5

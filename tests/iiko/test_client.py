@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
@@ -344,3 +345,17 @@ def test_never_called_inside_a_transaction(iiko, db):
     with transaction.atomic(), pytest.raises(RuntimeError):
         IikoClient().customer_info(phone="+998901112233")
     assert iiko.log == []
+
+
+def test_token_fetched_by_another_process_meanwhile_is_used(iiko, settings):
+    # given: another process holds the fetch lock and caches its token shortly
+    cache.add(TOKEN_LOCK_KEY, "someone-else", 60)
+    iiko.expect_request(INFO).respond_with_json({}, status=404)
+    timer = threading.Timer(0.2, cache.set, args=(TOKEN_CACHE_KEY, "tok-other", 600))
+    timer.start()
+    # when
+    IikoClient().customer_info(phone="+998901112233")
+    timer.join()
+    # then
+    assert paths(iiko) == [INFO]
+    assert iiko.log[0][0].headers["Authorization"] == "Bearer tok-other"
