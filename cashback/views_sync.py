@@ -37,7 +37,12 @@ class UserSyncView(APIView):
 
     permission_classes = [IsStaff]
 
-    @extend_schema(request=None, responses=SyncResultOut, tags=["iiko sync"])
+    @extend_schema(
+        operation_id="admin_sync_user",
+        request=None,
+        responses=SyncResultOut,
+        tags=["iiko sync"],
+    )
     def post(self, request: Request, user_id: int) -> Response:
         result = client_sync_now(staff=request.user, client_id=user_id, request=request)
         return Response(
@@ -51,6 +56,7 @@ class UsersSyncView(APIView):
     permission_classes = [IsManager]
 
     @extend_schema(
+        operation_id="admin_sync_users",
         request=None,
         responses=inline_serializer(
             "UsersSyncQueued",
