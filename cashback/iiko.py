@@ -292,10 +292,8 @@ class IikoClient:
                     headers=self._headers(token),
                     timeout=self._timeouts(),
                 )
-            except requests.ConnectionError as exc:
-                error: IikoUnavailable = IikoUnavailable(
-                    f"iiko is unreachable ({type(exc).__name__})"
-                )
+            except requests.ConnectionError:
+                error: IikoUnavailable = IikoUnavailable("iiko is unreachable")
                 retry = True
             except requests.Timeout:
                 error = IikoTimeout("iiko did not answer in time")

@@ -44,7 +44,11 @@ class UserSyncView(APIView):
         tags=["iiko sync"],
     )
     def post(self, request: Request, user_id: int) -> Response:
-        result = client_sync_now(staff=request.user, client_id=user_id, request=request)
+        result = client_sync_now(
+            staff=request.user,  # type: ignore[arg-type]  # IsStaff guarantees Staff
+            client_id=user_id,
+            request=request,
+        )
         return Response(
             SyncResultOut({**asdict(result), "updated": result.updated}).data
         )
@@ -68,5 +72,8 @@ class UsersSyncView(APIView):
         tags=["iiko sync"],
     )
     def post(self, request: Request) -> Response:
-        queued = clients_sync_queue(staff=request.user, request=request)
+        queued = clients_sync_queue(
+            staff=request.user,  # type: ignore[arg-type]  # IsManager guarantees Staff
+            request=request,
+        )
         return Response({"status": "queued", "queued": queued})
