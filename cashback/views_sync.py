@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cashback.services.iiko_jobs import client_sync_now, clients_sync_queue
+from cashback.services.iiko_sync_now import client_sync_now, clients_sync_queue
 from sardoba.api.permissions import IsManager, IsStaff
 
 
