@@ -49,6 +49,5 @@ class IikoJobAdmin(admin.ModelAdmin):
         for job in queryset.filter(
             status__in=[IikoJobStatus.PAUSED, IikoJobStatus.FAILED]
         ):
-            iiko_job_retry(job=job)
-            retried += 1
+            retried += iiko_job_retry(job=job, staff=request.user, request=request)
         self.message_user(request, f"{retried} job(s) queued again.", messages.SUCCESS)

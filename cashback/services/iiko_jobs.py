@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Client
+from accounts.models import Client, Staff
 from cashback.iiko import (
     IikoBusy,
     IikoClient,
@@ -328,7 +328,27 @@ def iiko_job_run(
     return JobRun(status=IikoJobStatus.SUCCESS, report=report)
 
 
-def iiko_job_retry(*, job: IikoJob) -> None:
-    """Reset a `paused` or `failed` job to `pending`, due now, attempts reset (admin)."""
-    if job.status in (IikoJobStatus.PAUSED, IikoJobStatus.FAILED):
-        iiko_job_requeue(job=job, worker_id=None, error=None, reset_attempts=True)
+def iiko_job_retry(
+    *, job: IikoJob, staff: Staff | None = None, request: object = None
+) -> bool:
+    """Reset a `paused` or `failed` job to `pending`, due now, attempts reset.
+
+    The admin's "retry" action; audited as a `sync` of the job's client.
+    Returns False (and changes nothing) for a job in any other status.
+    """
+    from accounts.services.logs import audit_record
+
+    if job.status not in (IikoJobStatus.PAUSED, IikoJobStatus.FAILED):
+        return False
+    before = {"job_id": job.pk, "status": job.status, "attempts": job.attempts}
+    iiko_job_requeue(job=job, worker_id=None, error=None, reset_attempts=True)
+    audit_record(
+        staff=staff,
+        action="sync",
+        entity="user",
+        entity_id=job.client_id,
+        before=before,
+        after={"job_id": job.pk, "status": IikoJobStatus.PENDING, "attempts": 0},
+        request=request,
+    )
+    return True

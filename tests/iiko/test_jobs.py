@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from accounts.models import AuditEntry
 from cashback.models import IikoJob, IikoJobOperation, IikoJobStatus
 from cashback.services import iiko_job_enqueue
 from cashback.services.iiko_jobs import (
@@ -173,7 +174,7 @@ def test_admin_retry_resets_to_pending(status):
     assert job.next_retry_at is not None
 
 
-def test_admin_retry_action(admin_client_for_manager):
+def test_admin_retry_action(admin_client_for_manager, manager):
     client = make_client()
     job = iiko_job_enqueue(client=client, operation="mark_deleted", payload={})
     IikoJob.objects.filter(pk=job.pk).update(status="paused", attempts=8)
@@ -184,6 +185,12 @@ def test_admin_retry_action(admin_client_for_manager):
     assert response.status_code == 302
     job.refresh_from_db()
     assert (job.status, job.attempts) == ("pending", 0)
+    audit = AuditEntry.objects.get()
+    assert (audit.staff_id, audit.action, audit.entity_id) == (
+        manager.pk,
+        "sync",
+        str(client.pk),
+    )
     assert (
         admin_client_for_manager.get(
             "/admin/cashback/iikojob/?status__exact=pending"
@@ -231,3 +238,26 @@ def test_worker_once_delivers_jobs(iiko):
         (IikoJobOperation.MARK_DELETED, "success"),
     }
     assert paths(iiko).count(CREATE) == 1
+
+
+def test_retry_leaves_other_statuses_alone():
+    client = make_client()
+    job = iiko_job_enqueue(client=client, operation="mark_deleted", payload={})
+    IikoJob.objects.filter(pk=job.pk).update(status="success")
+    job.refresh_from_db()
+    assert iiko_job_retry(job=job) is False
+    job.refresh_from_db()
+    assert job.status == "success"
+    assert not AuditEntry.objects.exists()
+
+
+def test_retry_of_a_paused_sync_merges_into_the_pending_one():
+    client = make_client()
+    paused = iiko_job_enqueue(client=client, operation="sync_user", payload={"a": 1})
+    IikoJob.objects.filter(pk=paused.pk).update(status="paused", attempts=8)
+    pending = iiko_job_enqueue(client=client, operation="sync_user", payload={"b": 2})
+    paused.refresh_from_db()
+    iiko_job_retry(job=paused)
+    assert list(IikoJob.objects.values_list("pk", "status", "payload")) == [
+        (pending.pk, "pending", {"a": 1, "b": 2})
+    ]

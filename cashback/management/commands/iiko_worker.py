@@ -41,9 +41,14 @@ class Command(BaseCommand):
         pause = max(float(options["sleep"]), 0.0)
         self.stdout.write(f"iiko worker {worker_id} started")
         while not self.stopping.is_set():
-            done = self._pass(worker_id=worker_id, batch=batch)
             if options["once"]:
+                self._pass(worker_id=worker_id, batch=batch)
                 break
+            try:
+                done = self._pass(worker_id=worker_id, batch=batch)
+            except Exception:  # a database hiccup must not end the worker
+                logger.exception("iiko worker pass failed; retrying after a pause")
+                done = 0
             close_old_connections()  # a long-lived process: drop broken or aged ones
             if done == 0:
                 self.stopping.wait(pause)
