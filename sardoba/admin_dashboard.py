@@ -1,34 +1,35 @@
 """Reads behind the back-office home page: the dashboard figures and chart series.
 
-Figures follow `domain-rules.md` §7 (the same as `GET /dashboard/metrics`); days
-are calendar days in Asia/Tashkent.
+The figures are those of `GET /dashboard/metrics` (`cashback.reports`, the one
+definition of `domain-rules.md` §7); the chart series are per Asia/Tashkent day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, Sum, Value
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from accounts.models import Client, Staff, StaffRole
-from cashback.models import EntryKind, LedgerEntry, Level, Wallet
-from news.models import NewsItem
-from sardoba.api.health import HEALTHY, Component, health_components
+from accounts.models import Client
+from cashback import reports
+from cashback.models import EntryKind, LedgerEntry
+from sardoba.api.health import Component, health_components
 
 TASHKENT = ZoneInfo("Asia/Tashkent")
 CHART_DAYS = 30
 
-LEVEL_LABELS = {
-    Level.SILVER: ("Silver", "#2563eb"),
-    Level.GOLD: ("Gold", "#38bdf8"),
-    Level.PREMIUM: ("Premium", "#f97316"),
-    Level.VIP: ("Vip", "#22c55e"),
-}
+FIGURES = (
+    "totalClients",
+    "activeWaiters",
+    "cashbackIssued",
+    "cashbackOutstanding",
+    "avgCashbackPerUser",
+    "newsCount",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,17 +41,11 @@ class LevelCount:
 
 @dataclass(frozen=True, slots=True)
 class DashboardMetrics:
-    total_clients: int
-    active_waiters: int
-    cashback_issued: int
-    cashback_outstanding: int
-    avg_cashback_per_user: int
-    news_count: int
+    """`GET /dashboard/metrics` figures, with the health components' messages."""
+
+    figures: dict[str, int]
     loyalty_distribution: list[LevelCount]
     health: list[Component] = field(default_factory=list)
-
-    def healthy(self, name: str) -> bool:
-        return any(c.name == name and c.status == HEALTHY for c in self.health)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,49 +61,15 @@ class DailyCount:
     value: int
 
 
-def _credit_entries() -> Q:
-    return Q(amount__gt=0) & ~Q(kind=EntryKind.RECONCILIATION)
-
-
-def clients_per_level() -> list[LevelCount]:
-    """Non-deleted clients per level, SILVER to VIP; no wallet yet counts as SILVER."""
-    rows = (
-        Client.objects.not_deleted()
-        .annotate(level=Coalesce("wallet__level", Value(Level.SILVER.value)))
-        .values("level")
-        .annotate(n=Count("id"))
-    )
-    counts = {row["level"]: row["n"] for row in rows}
-    return [
-        LevelCount(label=label, value=counts.get(level, 0), color=color)
-        for level, (label, color) in LEVEL_LABELS.items()
-    ]
-
-
 def dashboard_metrics() -> DashboardMetrics:
-    """The figures of `GET /dashboard/metrics` with the health components."""
-    total_clients = Client.objects.not_deleted().count()
-    issued = LedgerEntry.objects.filter(_credit_entries()).aggregate(
-        s=Coalesce(Sum("amount"), 0)
-    )["s"]
-    outstanding = Wallet.objects.filter(client__is_deleted=False).aggregate(
-        s=Coalesce(Sum("balance"), 0)
-    )["s"]
-    average = (
-        int((Decimal(issued) / total_clients).quantize(Decimal(1), ROUND_HALF_UP))
-        if total_clients
-        else 0
-    )
+    """The figures of `GET /dashboard/metrics` (`cashback.reports`), and health."""
+    metrics = reports.dashboard_metrics()
     return DashboardMetrics(
-        total_clients=total_clients,
-        active_waiters=Staff.objects.not_deleted()
-        .filter(role=StaffRole.WAITER, is_active=True)
-        .count(),
-        cashback_issued=issued,
-        cashback_outstanding=outstanding,
-        avg_cashback_per_user=average,
-        news_count=NewsItem.objects.active_at().count(),
-        loyalty_distribution=clients_per_level(),
+        figures={key: int(metrics[key]) for key in FIGURES},
+        loyalty_distribution=[
+            LevelCount(label=i["label"], value=int(i["value"]), color=i["color"])
+            for i in metrics["loyaltyDistribution"]
+        ],
         health=health_components(),
     )
 

@@ -1,5 +1,8 @@
 """CSV exports of the back office, streamed so a large table never sits in memory.
 
+The columns are those of the report files (`cashback.exports`), so a manager gets
+the same file from the admin panel's reports and from a selection here.
+
 Text cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR)
 are prefixed with `'` unless they are a plain signed number (a phone); numbers are written as numbers. Times are Asia/Tashkent.
 """
@@ -16,8 +19,16 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 
-from accounts.models import Client, branch_label
-from cashback.models import LedgerEntry, Level
+from accounts.models import Client
+from cashback.exports import (
+    CASHBACK_HEADER,
+    USERS_HEADER,
+    cashback_row,
+    iterate,
+    user_row,
+)
+from cashback.models import LedgerEntry
+from cashback.reports import clients_for_export
 from sardoba.admin_labels import label
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -66,102 +77,23 @@ def _stamp() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M")
 
 
-CLIENT_HEADER = (
-    "id",
-    "phone",
-    "name",
-    "surname",
-    "middle_name",
-    "date_of_birth",
-    "gender",
-    "email",
-    "waiter_id",
-    "waiter_name",
-    "level",
-    "balance",
-    "points",
-    "giftget",
-    "is_active",
-    "created_at",
-)
-
-
-def _client_rows(clients: QuerySet[Client]) -> Iterator[tuple[Any, ...]]:
-    for c in clients.select_related("wallet", "waiter").order_by("id").iterator(2000):
-        wallet = getattr(c, "wallet", None)
-        yield (
-            c.pk,
-            c.phone,
-            c.name,
-            c.surname,
-            c.middle_name,
-            c.date_of_birth,
-            c.gender,
-            c.email,
-            c.waiter_id,
-            c.waiter.name if c.waiter else None,
-            wallet.level if wallet else Level.SILVER,
-            wallet.balance if wallet else 0,
-            wallet.points if wallet else 0,
-            wallet.giftget if wallet else False,
-            c.is_active,
-            c.created_at,
-        )
-
-
-LEDGER_HEADER = (
-    "id",
-    "created_at",
-    "client_id",
-    "client_phone",
-    "kind",
-    "source",
-    "amount",
-    "balance_before",
-    "balance_after",
-    "points_earned",
-    "branch_id",
-    "branch",
-    "staff_id",
-    "description",
-)
-
-
-def _ledger_rows(entries: QuerySet[LedgerEntry]) -> Iterator[tuple[Any, ...]]:
-    for e in (
-        entries.select_related("client").order_by("created_at", "id").iterator(2000)
-    ):
-        yield (
-            e.pk,
-            e.created_at,
-            e.client_id,
-            e.client.phone,
-            e.kind,
-            e.source,
-            e.amount,
-            e.balance_before,
-            e.balance_after,
-            e.points_earned,
-            e.branch_id,
-            branch_label(e.branch_id),
-            e.staff_id,
-            e.description,
-        )
-
-
 def clients_csv(clients: QuerySet[Client]) -> StreamingHttpResponse:
+    """The users report's columns (`cashback.exports`) for the given clients."""
+    rows = clients_for_export().filter(pk__in=clients.values("pk"))
     return csv_response(
         filename=f"clients-{_stamp()}.csv",
-        header=CLIENT_HEADER,
-        rows=_client_rows(clients),
+        header=USERS_HEADER,
+        rows=(user_row(client) for client in iterate(rows)),
     )
 
 
 def ledger_csv(entries: QuerySet[LedgerEntry]) -> StreamingHttpResponse:
+    """The cashback report's columns (`cashback.exports`) for the given entries."""
+    rows = entries.select_related("client", "staff").order_by("created_at", "id")
     return csv_response(
         filename=f"ledger-{_stamp()}.csv",
-        header=LEDGER_HEADER,
-        rows=_ledger_rows(entries),
+        header=CASHBACK_HEADER,
+        rows=(cashback_row(entry) for entry in iterate(rows)),
     )
 
 

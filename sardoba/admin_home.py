@@ -22,43 +22,20 @@ from sardoba.admin_labels import label
 ISSUED_COLOR, REDEEMED_COLOR, CLIENTS_COLOR = "#16a34a", "#f97316", "#2563eb"
 
 
-def _figures(metrics: Any) -> list[tuple[str, str, str]]:
-    return [
-        (
-            "totalClients",
-            label("Clients", "Клиенты", "Mijozlar"),
-            metrics.total_clients,
-        ),
-        (
-            "activeWaiters",
-            label("Active waiters", "Активные официанты", "Faol ofitsiantlar"),
-            metrics.active_waiters,
-        ),
-        (
-            "cashbackIssued",
-            label("Cashback issued", "Начислено кешбэка", "Berilgan keshbek"),
-            metrics.cashback_issued,
-        ),
-        (
-            "cashbackOutstanding",
-            label(
-                "Cashback on balances", "Кешбэк на балансах", "Balanslardagi keshbek"
-            ),
-            metrics.cashback_outstanding,
-        ),
-        (
-            "avgCashbackPerUser",
-            label("Average per client", "В среднем на клиента", "Mijozga o‘rtacha"),
-            metrics.avg_cashback_per_user,
-        ),
-        (
-            "newsCount",
-            label(
-                "News shown now", "Новостей в показе", "Ko‘rsatilayotgan yangiliklar"
-            ),
-            metrics.news_count,
-        ),
-    ]
+FIGURE_LABELS = {
+    "totalClients": label("Clients", "Клиенты", "Mijozlar"),
+    "activeWaiters": label("Active waiters", "Активные официанты", "Faol ofitsiantlar"),
+    "cashbackIssued": label("Cashback issued", "Начислено кешбэка", "Berilgan keshbek"),
+    "cashbackOutstanding": label(
+        "Cashback on balances", "Кешбэк на балансах", "Balanslardagi keshbek"
+    ),
+    "avgCashbackPerUser": label(
+        "Average per client", "В среднем на клиента", "Mijozga o‘rtacha"
+    ),
+    "newsCount": label(
+        "News shown now", "Новостей в показе", "Ko‘rsatilayotgan yangiliklar"
+    ),
+}
 
 
 def dashboard_context() -> dict[str, Any]:
@@ -104,7 +81,8 @@ def dashboard_context() -> dict[str, Any]:
         "chart_clients_title": titles["clients"],
         "chart_levels_title": titles["levels"],
         "dashboard_figures": [
-            (key, text, thousands(int(value))) for key, text, value in _figures(metrics)
+            (key, FIGURE_LABELS[key], thousands(value))
+            for key, value in metrics.figures.items()
         ],
         "dashboard_health": metrics.health,
         "dashboard_days_label": label(

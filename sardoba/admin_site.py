@@ -108,3 +108,24 @@ class SardobaAdminSite(admin.AdminSite):
         from sardoba.admin_home import dashboard_context
 
         return super().index(request, {**dashboard_context(), **(extra_context or {})})
+
+
+def site_extend() -> None:
+    """Add the back office's cross-app actions to admins other apps registered.
+
+    Runs once every `admin.py` is imported: the ledger admin (cashback) gets the
+    CSV export of the selected entries.
+    """
+    from cashback.models import LedgerEntry
+    from sardoba.admin_exports import ledger_export_csv
+
+    model_admin = (
+        admin.site.get_model_admin(LedgerEntry)
+        if admin.site.is_registered(LedgerEntry)
+        else None
+    )
+    if model_admin is None:
+        return
+    actions = list(model_admin.actions or [])
+    if ledger_export_csv not in actions:
+        model_admin.actions = [*actions, ledger_export_csv]

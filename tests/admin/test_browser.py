@@ -138,3 +138,35 @@ def test_wrong_password_is_refused_in_the_browser(
         == "wrong_password"
     )
     browser.save_screenshot(str(SCREENSHOTS / "login-refused.png"))
+
+
+def test_manager_creates_news_with_an_image_and_the_app_sees_it(
+    browser, live_server, office_manager, tmp_path
+) -> None:
+    import requests
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    # given: a real PNG on disk for the file input
+    image_path = tmp_path / "plov.png"
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(image_path)
+    _sign_in(browser, live_server.url, "+998900000001", "manager-pass")
+    # when
+    browser.get(f"{live_server.url}/admin/news/newsitem/add/")
+    browser.find_element(By.NAME, "title").send_keys("Yangi palov")
+    browser.find_element(By.NAME, "description").send_keys("Har juma kuni")
+    browser.find_element(By.NAME, "upload_image").send_keys(str(image_path))
+    browser.save_screenshot(str(SCREENSHOTS / "news-add.png"))
+    browser.find_element(By.NAME, "_save").click()
+    # then: back on the list, with a success message
+    assert browser.find_elements(By.CSS_SELECTOR, "ul.messagelist li.success")
+    browser.save_screenshot(str(SCREENSHOTS / "news-list.png"))
+    response = requests.get(f"{live_server.url}/api/v1/news", timeout=10)
+    assert response.status_code == 200
+    body = response.json()
+    items = body if isinstance(body, list) else body.get("data", body.get("items", []))
+    [item] = [i for i in items if i["title"] == "Yangi palov"]
+    assert item["description"] == "Har juma kuni"
+    image = requests.get(item["image_url"], timeout=10)
+    assert image.status_code == 200
+    assert image.headers["Content-Type"].startswith("image/")
