@@ -1,5 +1,14 @@
 """Routes of this app, mounted under /api/v1 (no trailing slash; ids digits only)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from accounts.views import auth
+
+urlpatterns = [
+    path("auth/client/request-otp", auth.OtpRequestView.as_view()),
+    path("auth/client/verify-otp", auth.OtpVerifyView.as_view()),
+    path("auth/refresh", auth.RefreshView.as_view()),
+    path("auth/me", auth.MeView.as_view()),
+    path("auth/staff/login", auth.StaffLoginView.as_view()),
+    path("auth/staff/change-password", auth.ChangePasswordView.as_view()),
+]
