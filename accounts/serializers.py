@@ -355,3 +355,62 @@ class AuditOut(serializers.ModelSerializer[AuditEntry]):
         if row.entity_id is None:
             return None
         return int(row.entity_id) if row.entity_id.isdigit() else row.entity_id
+
+
+def _present(data: Any, *keys: str) -> str | None:
+    """The first of `keys` present in `data`, else None."""
+    for key in keys:
+        if key in data:
+            return key
+    return None
+
+
+def profile_changes_parse(data: Any, *, staff: bool = False) -> dict[str, Any]:
+    """Turn a profile body (mobile M5, or staff `PATCH /users/{id}`) into model fields.
+
+    Unknown keys are ignored. Strings `""`/null clear optional fields; a blank
+    `name` raises `name_required`; dates and e-mails raise their 422 codes.
+    """
+    if not isinstance(data, dict):
+        return {}
+    changes: dict[str, Any] = {}
+    if "name" in data:
+        value = data["name"]
+        if not isinstance(value, str) or not value.strip():
+            from accounts.exceptions import NameRequired
+
+            raise NameRequired()
+        changes["name"] = value.strip()
+    elif (
+        staff and isinstance(data.get("first_name"), str) and data["first_name"].strip()
+    ):
+        changes["name"] = data["first_name"].strip()
+    key = _present(data, "surname", "last_name") if staff else _present(data, "surname")
+    if key:
+        changes["surname"] = optional_text(data[key])
+    key = _present(data, "middleName", "middle_name")
+    if key:
+        changes["middle_name"] = optional_text(data[key])
+    key = (
+        _present(data, "dob", "date_of_birth")
+        if staff
+        else _present(data, "date_of_birth")
+    )
+    if key:
+        changes["date_of_birth"] = date_of_birth_parse(data[key])
+    if "email" in data:
+        changes["email"] = email_parse(data["email"])
+    for field in ("gender", "profile_photo_url"):
+        if field in data:
+            changes[field] = optional_text(data[field])
+    if staff and "waiter_id" in data:
+        value = data["waiter_id"]
+        if value in (None, ""):
+            changes["waiter_id"] = None
+        elif isinstance(value, bool) or not str(value).strip().isdigit():
+            raise serializers.ValidationError(
+                {"waiter_id": "A valid integer is required."}, code="invalid"
+            )
+        else:
+            changes["waiter_id"] = int(value)
+    return changes
