@@ -47,7 +47,7 @@ def client_list_for_staff(
         condition = Q(name__icontains=text) | Q(surname__icontains=text)
         condition |= Q(phone__icontains=text)
         digits = re.sub(r"\D", "", text)
-        if digits:
+        if digits and not re.search(r"[^\d\s()+-]", text):  # a phone, as typed
             condition |= Q(phone__contains=digits)
         clients = clients.filter(condition)
     if loyalty and loyalty.strip():
