@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -72,7 +72,23 @@ class UserItemView(APIView):
     def get(self, request: Request, user_id: int) -> Response:
         return detail_response(user_id, request)
 
-    @extend_schema(responses={200: ClientDetailOut}, tags=["users"])
+    @extend_schema(
+        request=inline_serializer(
+            "UserPatchIn",
+            {
+                "first_name": serializers.CharField(required=False),
+                "last_name": serializers.CharField(required=False),
+                "middleName": serializers.CharField(required=False),
+                "dob": serializers.CharField(required=False),
+                "waiter_id": serializers.IntegerField(required=False, allow_null=True),
+                "giftget": serializers.BooleanField(required=False),
+                "email": serializers.CharField(required=False),
+                "gender": serializers.CharField(required=False),
+            },
+        ),
+        responses={200: ClientDetailOut},
+        tags=["users"],
+    )
     def patch(self, request: Request, user_id: int) -> Response:
         client = client_get_for_manager(client_id=user_id)
         staff: Staff = request.user  # type: ignore[assignment]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,6 +38,7 @@ _BRANCH_ALIASES = {
 }
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class BranchIdField(serializers.Field):
     def to_internal_value(self, data: Any) -> int | None:
         if data in (None, ""):
