@@ -245,9 +245,20 @@ def test_legacy_delete_and_idempotence(auth_client, user):
 def test_delete_closes_sockets_after_commit(
     auth_client, user, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        auth_client.delete("/api/v1/users/me")
-    assert len(callbacks) == 2
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    # given a socket of the client listening on its group
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(f"user.{user.pk}", channel)
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        assert auth_client.delete("/api/v1/users/me").status_code == 204
+    # then
+    message = async_to_sync(layer.receive)(channel)
+    assert message == {"type": "account.closed", "code": 4003}
+    async_to_sync(layer.group_discard)(f"user.{user.pk}", channel)
 
 
 def test_photo_upload_serve_replace_delete(

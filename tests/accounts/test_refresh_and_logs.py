@@ -184,3 +184,74 @@ def test_no_code_password_or_token_reaches_the_logs(
     ):
         assert secret not in text
     assert caplog.records  # something was logged at all
+    # the dry-run SMS line names the phone masked only
+    dry = [r for r in caplog.records if r.getMessage() == "sms dry run"]
+    assert [r.phone for r in dry] == ["+998*****4567"]
+    assert PHONE not in text
+
+
+_WORKER = """
+import json, os, sys
+import django
+django.setup()
+from rest_framework.test import APIClient
+codes = []
+for n in range(4):
+    client = APIClient(REMOTE_ADDR=f"10.1.{os.getpid() % 200}.{n}")
+    r = client.post(
+        "/api/v1/auth/client/request-otp",
+        {"phone": sys.argv[1], "purpose": "login"},
+        format="json",
+    )
+    codes.append(r.status_code)
+print(json.dumps(codes))
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_per_phone_cap_holds_across_two_processes(tmp_path):
+    """Two server processes (same database and Redis) share the per-phone cap."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    Client.objects.create(phone=PHONE)
+    db = django_settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sardoba.settings.test",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+            f"/{db['NAME']}"
+        ),
+        "OTP_RATE_LIMIT_PER_HOUR": "3",
+        "OTP_RESEND_COOLDOWN_SECONDS": "0",
+        "OTP_STATIC_CODE": "4321",
+    }
+    if db.get("PASSWORD"):
+        env["DATABASE_URL"] = env["DATABASE_URL"].replace(
+            f"{db['USER']}@", f"{db['USER']}:{db['PASSWORD']}@"
+        )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WORKER, PHONE],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=str(django_settings.BASE_DIR),
+        )
+        for _ in range(2)
+    ]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err[-2000:]
+        results += json.loads(out.strip().splitlines()[-1])
+    assert sorted(results) == [204] * 3 + [429] * 5
+    assert OtpCode.objects.filter(phone=PHONE).count() == 3
