@@ -300,3 +300,22 @@ def test_otp_log_after_deletion_keeps_old_phone(manager_client, user):
         ]
         == 1
     )
+
+
+def test_staff_list_and_log_lists_query_counts(
+    manager_client, manager, django_assert_num_queries
+):
+    from accounts.services.logs import audit_record
+
+    for n in range(3):
+        staff_create(phone=f"+99890666000{n}", name=f"W{n}", role="waiter")
+        audit_record(staff=manager, action="update", entity="user", entity_id=n)
+        ValidationLogEntry.objects.create(method="POST", path="/x", errors=[])
+    with django_assert_num_queries(2):
+        assert len(manager_client.get("/api/v1/auth/staff").json()) == 4
+    with django_assert_num_queries(3):
+        assert manager_client.get("/api/v1/logs/audit").json()["total"] == 3
+    with django_assert_num_queries(3):
+        assert manager_client.get("/api/v1/logs/validation").json()["total"] == 3
+    with django_assert_num_queries(3):
+        assert manager_client.get("/api/v1/logs/otp").json()["items"] == []
