@@ -101,10 +101,7 @@ class SmsNotConfigured(ApplicationError):
 
 class InvalidCredentials(ApplicationError):
     code = "invalid_credentials"
-    status = 401
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(headers={"WWW-Authenticate": "Bearer"}, **kwargs)
+    status = 401  # the handler adds `WWW-Authenticate: Bearer` to every 401
 
 
 class OldPasswordIncorrect(ApplicationError):

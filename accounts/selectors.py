@@ -6,10 +6,14 @@ import re
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from rest_framework.fields import DateTimeField
 
 from accounts.exceptions import Forbidden, UserNotFound, WaiterNotFound
 from accounts.models import AuthAction, AuthLog, Client, DeletedPhone, Staff, StaffRole
 from cashback.models import Card
+from cashback.selectors import ledger_list_for_client, wallet_view
+from cashback.serializers import TransactionOut
+from sardoba.api.request_meta import absolute_url
 
 
 def client_profile_queryset() -> QuerySet[Client]:
@@ -65,9 +69,6 @@ def client_get_for_manager(*, client_id: int) -> Client:
 def client_detail_extras(*, client: Client, request: Any = None) -> dict[str, Any]:
     """The detail-only keys of `staff-api.md` §1.4 user detail."""
     from accounts.serializers import StaffOut
-    from cashback.selectors import ledger_list_for_client, wallet_view
-    from cashback.serializers import TransactionOut
-    from sardoba.api.request_meta import absolute_url
 
     waiter = None
     if client.waiter_id is not None:
@@ -82,14 +83,10 @@ def client_detail_extras(*, client: Client, request: Any = None) -> dict[str, An
             "size": f.size,
             "owner_id": f.owner_id,
             "uploaded_by": f.uploaded_by_id,
-            "created_at": f.created_at,
+            "created_at": DateTimeField().to_representation(f.created_at),
         }
         for f in client.files.all().order_by("-created_at", "-id")
     ]
-    from rest_framework.fields import DateTimeField
-
-    for item in files:
-        item["created_at"] = DateTimeField().to_representation(item["created_at"])
     return {
         "email": client.email,
         "gender": client.gender,

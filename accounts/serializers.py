@@ -136,7 +136,7 @@ def _wallet_fields(client: Client) -> tuple[int, str, bool]:
 def _wallet_loaded(client: Client) -> bool:
     try:
         client.wallet  # noqa: B018 (loaded by select_related; absent -> DoesNotExist)
-    except Client.wallet.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+    except Client.wallet.RelatedObjectDoesNotExist:
         return False
     return True
 
@@ -341,7 +341,7 @@ class AuditOut(serializers.ModelSerializer[AuditEntry]):
         )
 
     def get_actor(self, row: AuditEntry) -> dict[str, Any] | None:
-        if row.staff_id is None:
+        if row.staff is None:
             return None
         return {"id": row.staff.pk, "name": row.staff.name, "role": row.staff.role}
 

@@ -112,7 +112,7 @@ def staff_clients(staff: Staff, request: Request) -> list[Any] | None:
         .filter(waiter_id=staff.pk, is_deleted=False)
         .order_by("-created_at", "-id")
     )
-    return ClientProfileOut(clients, many=True, context={"request": request}).data
+    return list(ClientProfileOut(clients, many=True, context={"request": request}).data)
 
 
 class MeView(APIView):
@@ -131,7 +131,7 @@ class MeView(APIView):
             if clients is not None:
                 body["clients"] = clients
             return Response(body)
-        client = client_profile_get(client_id=actor.pk)
+        client = client_profile_get(client_id=actor.pk)  # type: ignore[arg-type]
         client_sync_throttled_enqueue(client=client)
         return Response(
             {

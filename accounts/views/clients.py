@@ -54,9 +54,11 @@ class UserCollectionView(APIView):
             envelope_p(
                 rows,
                 page,
-                lambda items: ClientListItemOut(
-                    items, many=True, context={"request": request}
-                ).data,
+                lambda items: list(
+                    ClientListItemOut(
+                        items, many=True, context={"request": request}
+                    ).data
+                ),
             )
         )
 

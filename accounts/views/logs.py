@@ -16,7 +16,7 @@ from sardoba.api.permissions import IsManager
 
 def _auth_items(items: list, request: Request) -> list:
     actors = auth_log_actors(items)
-    return AuthLogOut(items, many=True, context={"actors": actors}).data
+    return list(AuthLogOut(items, many=True, context={"actors": actors}).data)
 
 
 class AuthLogView(APIView):
@@ -57,7 +57,7 @@ class ValidationLogView(APIView):
         page = PageRequest.from_query(request.query_params)
         return Response(
             envelope_d(
-                rows, page, lambda items: ValidationLogOut(items, many=True).data
+                rows, page, lambda items: list(ValidationLogOut(items, many=True).data)
             )
         )
 
@@ -78,5 +78,5 @@ class AuditLogView(APIView):
                 rows = rows.none()
         page = PageRequest.from_query(query)
         return Response(
-            envelope_d(rows, page, lambda items: AuditOut(items, many=True).data)
+            envelope_d(rows, page, lambda items: list(AuditOut(items, many=True).data))
         )

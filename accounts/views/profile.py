@@ -56,8 +56,9 @@ class UsersMeView(APIView):
     )
     def put(self, request: Request) -> Response:
         changes = profile_changes_parse(request.data)
-        client_profile_update(client=request.user, changes=changes)  # type: ignore[arg-type]
-        return profile_response(request.user.pk, request)
+        client: Client = request.user  # type: ignore[assignment]
+        client_profile_update(client=client, changes=changes)
+        return profile_response(client.pk, request)
 
     @extend_schema(responses={204: None}, tags=["profile"])
     def delete(self, request: Request) -> Response:
@@ -86,7 +87,7 @@ class ProfilePhotoView(APIView):
         actor = request.user
         if isinstance(actor, Client):
             return actor, None
-        if not actor.is_manager:
+        if not isinstance(actor, Staff) or not actor.is_manager:
             raise ManagersOnly()
         raw = request.data.get("user_id") if hasattr(request.data, "get") else None
         if raw in (None, ""):

@@ -260,7 +260,7 @@ class WaiterCollectionView(APIView):
         )
         page = PageRequest.from_query(request.query_params)
         return Response(
-            envelope_p(rows, page, lambda items: StaffOut(items, many=True).data)
+            envelope_p(rows, page, lambda items: list(StaffOut(items, many=True).data))
         )
 
     @extend_schema(request=StaffIn, responses={201: StaffOut}, tags=["waiters"])
