@@ -23,6 +23,15 @@ ESKIZ_TOKEN_CACHE_KEY = "eskiz:token"  # noqa: S105 (a cache key)
 ESKIZ_TOKEN_TTL = 29 * 24 * 3600
 
 
+def _cache_call(method: Any, *args: Any) -> Any:
+    """Use the token cache if it answers; a cache outage only costs a login."""
+    try:
+        return method(*args)
+    except Exception:
+        logger.warning("cache unavailable for the eskiz token")
+        return None
+
+
 class SmsProvider(Protocol):
     def send(self, *, phone: str, text: str) -> None:
         """Deliver `text` to `phone` (`+998…`) or raise `SmsFailed`."""
@@ -56,7 +65,7 @@ class EskizSmsProvider:
 
     def _token(self, *, fresh: bool = False) -> str:
         if not fresh:
-            cached = cache.get(ESKIZ_TOKEN_CACHE_KEY)
+            cached = _cache_call(cache.get, ESKIZ_TOKEN_CACHE_KEY)
             if cached:
                 return str(cached)
         response = self._post(
@@ -71,7 +80,7 @@ class EskizSmsProvider:
                 "eskiz login refused", extra={"status": response.status_code}
             )
             raise SmsFailed()
-        cache.set(ESKIZ_TOKEN_CACHE_KEY, token, ESKIZ_TOKEN_TTL)
+        _cache_call(cache.set, ESKIZ_TOKEN_CACHE_KEY, token, ESKIZ_TOKEN_TTL)
         return str(token)
 
     def send(self, *, phone: str, text: str) -> None:
@@ -82,7 +91,7 @@ class EskizSmsProvider:
         }
         response = self._post("/message/sms/send", data, self._token())
         if response.status_code == 401:
-            cache.delete(ESKIZ_TOKEN_CACHE_KEY)
+            _cache_call(cache.delete, ESKIZ_TOKEN_CACHE_KEY)
             response = self._post("/message/sms/send", data, self._token(fresh=True))
         if not response.ok:
             logger.warning(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.cache import cache
@@ -40,6 +41,7 @@ from cashback.services import iiko_job_enqueue
 from sardoba.api.permissions import IsClientOrStaff, IsStaff
 
 SYNC_INTERVAL_SECONDS = 300
+logger = logging.getLogger(__name__)
 
 
 class OtpRequestView(APIView):
@@ -92,7 +94,12 @@ class RefreshView(APIView):
 def client_sync_throttled_enqueue(*, client: Client) -> None:
     """Queue `sync_user` at most once per 5 minutes (`iiko:sync:last:<id>`)."""
     key = f"iiko:sync:last:{client.pk}"
-    if cache.add(key, timezone.now().isoformat(), SYNC_INTERVAL_SECONDS):
+    try:
+        due = cache.add(key, timezone.now().isoformat(), SYNC_INTERVAL_SECONDS)
+    except Exception:  # a cache outage must not fail the app's hottest call
+        logger.warning("cache unavailable; /auth/me sync not queued")
+        return
+    if due:
         with transaction.atomic():
             iiko_job_enqueue(client=client, operation=IikoJobOperation.SYNC_USER)
 

@@ -370,3 +370,24 @@ def test_deactivated_client_token_refused(auth_client, user):
     Client.objects.filter(pk=user.pk).update(is_active=False)
     assert_error(auth_client.get("/api/v1/auth/me"), 401, "account_inactive")
     assert_error(auth_client.put("/api/v1/users/me", {}), 401, "account_inactive")
+
+
+@pytest.fixture
+def broken_redis_cache(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": 0.2,
+                "SOCKET_TIMEOUT": 0.2,
+            },
+        }
+    }
+
+
+def test_me_survives_a_cache_outage(auth_client, user, broken_redis_cache):
+    response = auth_client.get("/api/v1/auth/me")
+    assert response.status_code == 200
+    assert not IikoJob.objects.exists()

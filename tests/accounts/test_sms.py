@@ -94,3 +94,17 @@ def test_not_configured_is_502_and_issues_nothing(api_client, user, settings):
     settings.ESKIZ_PASSWORD = ""
     assert_error(request_otp(api_client), 502, "sms_not_configured")
     assert not OtpCode.objects.exists()
+
+
+def test_eskiz_works_through_a_cache_outage(api_client, user, eskiz, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    _login_ok(eskiz)
+    eskiz.expect_ordered_request("/api/message/sms/send").respond_with_json({"ok": 1})
+    assert request_otp(api_client).status_code == 204
+    eskiz.check_assertions()
