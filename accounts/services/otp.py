@@ -37,10 +37,10 @@ from accounts.models import (
     OtpCode,
     OtpIpHit,
     OtpPurpose,
-    ThrottleLock,
 )
 from accounts.phones import client_phone_normalize
 from accounts.services.logs import auth_log_write
+from accounts.services.throttle import throttle_lock
 from accounts.sms import otp_sms_text, sms_provider_get
 from sardoba.api.request_meta import client_ip, user_agent
 from sardoba.exceptions import ApplicationError, RateLimited
@@ -91,12 +91,6 @@ def otp_code_generate(*, phone: str) -> str:
     return "".join(secrets.choice("0123456789") for _ in range(settings.OTP_LENGTH))
 
 
-def _lock(key: str) -> None:
-    """Serialise on `key` until the surrounding transaction ends."""
-    ThrottleLock.objects.get_or_create(key=key)
-    ThrottleLock.objects.select_for_update().get(key=key)
-
-
 def _seconds_until(moment: datetime, now: datetime) -> int:
     return max(math.ceil((moment - now).total_seconds()), 1)
 
@@ -119,7 +113,7 @@ def otp_ip_hit(*, ip: str | None, phone: str, purpose: str, request: Any) -> Non
     if not ip:
         return
     with transaction.atomic():
-        _lock(f"otp:ip:{ip}")
+        throttle_lock(f"otp:ip:{ip}")
         now = timezone.now()
         hits = OtpIpHit.objects.filter(ip=ip, created_at__gt=now - HOUR)
         limit = settings.OTP_IP_RATE_LIMIT_PER_HOUR
@@ -212,7 +206,7 @@ def otp_request(*, raw_phone: Any, purpose: Any, request: Any = None) -> OtpCode
     provider = None if demo else sms_provider_get()
     code = otp_code_generate(phone=phone)
     with transaction.atomic():
-        _lock(f"otp:phone:{phone}")
+        throttle_lock(f"otp:phone:{phone}")
         refusal = None if exempt else _phone_limits(phone=phone, now=timezone.now())
         if refusal is None:
             otp = _code_issue(phone=phone, purpose=purpose, code=code, request=request)

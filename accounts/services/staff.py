@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 import string
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from accounts.models import Staff, StaffRole
+from accounts.exceptions import (
+    CannotDeleteSelf,
+    InvalidCredentials,
+    InvalidPhone,
+    ReferralCodeGenerationFailed,
+    ReferralCodeTaken,
+    StaffPhoneExists,
+)
+from accounts.models import AuthAction, AuthLog, Staff, StaffRole
 from accounts.phones import staff_phone_normalize
+from accounts.services.logs import auth_log_write
+from accounts.services.throttle import throttle_lock
+from sardoba.exceptions import RateLimited
 
 
 def staff_role_parse(value: Any) -> str:
@@ -39,8 +54,6 @@ def _referral_taken(code: str, *, exclude_pk: int | None = None) -> bool:
 
 def referral_code_generate() -> str:
     """Six characters of A-Z0-9, never used before (retired codes included)."""
-    from accounts.exceptions import ReferralCodeGenerationFailed
-
     for _ in range(10):
         code = "".join(secrets.choice(REFERRAL_ALPHABET) for _ in range(6))
         if not _referral_taken(code):
@@ -49,8 +62,6 @@ def referral_code_generate() -> str:
 
 
 def _phone_check(phone: str, *, exclude_pk: int | None = None) -> None:
-    from accounts.exceptions import StaffPhoneExists
-
     rows = Staff.objects.not_deleted().filter(phone=phone)
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
@@ -59,16 +70,12 @@ def _phone_check(phone: str, *, exclude_pk: int | None = None) -> None:
 
 
 def _referral_check(code: str, *, exclude_pk: int | None = None) -> None:
-    from accounts.exceptions import ReferralCodeTaken
-
     if _referral_taken(code, exclude_pk=exclude_pk):
         raise ReferralCodeTaken()
 
 
 def _save(staff: Staff, **kwargs: Any) -> None:
     """Save; a racing insert of the same phone or code becomes its 409."""
-    from accounts.exceptions import ReferralCodeTaken, StaffPhoneExists
-
     try:
         with transaction.atomic():
             staff.save(**kwargs)
@@ -139,8 +146,6 @@ def staff_update(
     `changes` holds parsed values; `password`/`referral_code` None or "" mean
     unchanged. A manager cannot deactivate or demote themselves (409).
     """
-    from accounts.exceptions import CannotDeleteSelf
-
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
     before_values = _audit_values(staff)
     is_self = actor is not None and actor.pk == staff.pk
@@ -182,14 +187,10 @@ def staff_update(
 @transaction.atomic
 def staff_delete(*, staff: Staff, actor: Staff | None = None) -> Staff:
     """Soft-delete (`domain-rules.md` §5.3): clients and ledger keep their references."""
-    from accounts.exceptions import CannotDeleteSelf
-
     if actor is not None and actor.pk == staff.pk:
         raise CannotDeleteSelf()
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
     if staff.deleted_at is None:
-        from django.utils import timezone
-
         staff.deleted_at = timezone.now()
         staff.save(update_fields=["deleted_at", "updated_at"])
     return staff
@@ -206,9 +207,6 @@ def staff_referral_regenerate(*, staff: Staff) -> tuple[Staff, str | None]:
 
 
 def _failed_login(*, phone: str, reason: str, staff: Any, request: Any) -> None:
-    from accounts.models import AuthAction
-    from accounts.services.logs import auth_log_write
-
     auth_log_write(
         action=AuthAction.FAILED_LOGIN,
         phone=phone,
@@ -226,18 +224,6 @@ def staff_login(*, raw_phone: Any, password: str, request: Any = None) -> Staff:
     block the phone (429), checked before the password, counted in auth-log
     rows under a row lock. Any other failure is 401 `invalid_credentials`.
     """
-    import math
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
-
-    from accounts.exceptions import InvalidCredentials, InvalidPhone
-    from accounts.models import AuthAction, AuthLog
-    from accounts.services.logs import auth_log_write
-    from accounts.services.otp import _lock
-    from sardoba.exceptions import RateLimited
-
     try:
         phone = staff_phone_normalize(raw_phone)
     except InvalidPhone:
@@ -245,7 +231,7 @@ def staff_login(*, raw_phone: Any, password: str, request: Any = None) -> Staff:
     window = timedelta(minutes=settings.RATE_LIMIT_BLOCK_MINUTES)
     limit = settings.LOGIN_RATE_LIMIT_PER_WINDOW
     with transaction.atomic():
-        _lock(f"staff_login:{phone}")
+        throttle_lock(f"staff_login:{phone}")
         now = timezone.now()
         failures = AuthLog.objects.filter(
             action=AuthAction.FAILED_LOGIN, phone=phone, created_at__gt=now - window
