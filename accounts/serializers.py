@@ -79,14 +79,18 @@ class PhoneField(serializers.Field):
 
 
 class OtpRequestIn(serializers.Serializer):
-    phone = serializers.CharField(required=False, allow_blank=True)
-    purpose = serializers.CharField(required=False, allow_blank=True, default="login")
+    phone = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    purpose = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, default="login"
+    )
 
 
 class OtpVerifyIn(serializers.Serializer):
     phone = serializers.JSONField(required=False)
     code = serializers.CharField(max_length=16)
-    purpose = serializers.CharField(required=False, allow_blank=True, default="login")
+    purpose = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, default="login"
+    )
     name = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     date_of_birth = serializers.JSONField(required=False)
     referral_code = serializers.CharField(

@@ -339,3 +339,20 @@ def test_date_of_birth_formats(api_client):
     request_otp(api_client, purpose="register")
     verify_otp(api_client, purpose="register", date_of_birth="15.03.1995")
     assert Client.objects.get().date_of_birth == dt.date(1995, 3, 15)
+
+
+def test_null_purpose_and_phone(api_client, user):
+    response = api_client.post(
+        "/api/v1/auth/client/request-otp", {"phone": PHONE, "purpose": None}
+    )
+    assert response.status_code == 204
+    assert_error(
+        api_client.post("/api/v1/auth/client/request-otp", {"phone": None}),
+        422,
+        "invalid_phone",
+    )
+    missing_code = api_client.post(
+        "/api/v1/auth/client/verify-otp", {"phone": PHONE, "purpose": "login"}
+    )
+    assert missing_code.status_code == 422
+    assert missing_code.json()["detail"][0]["loc"] == ["body", "code"]
