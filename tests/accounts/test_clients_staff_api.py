@@ -319,3 +319,29 @@ def test_staff_list_and_log_lists_query_counts(
         assert manager_client.get("/api/v1/logs/validation").json()["total"] == 3
     with django_assert_num_queries(3):
         assert manager_client.get("/api/v1/logs/otp").json()["items"] == []
+
+
+def _credit(client, amount):
+    from django.db import transaction
+
+    from cashback.services import ledger_entry_append, wallet_lock
+
+    with transaction.atomic():
+        wallet = wallet_lock(client=client)
+        ledger_entry_append(wallet=wallet, kind="manual_credit", amount=amount)
+
+
+def test_waiter_sees_real_balances_and_me_limits_transactions(
+    waiter_client, waiter, manager_client
+):
+    client = _clients(1, waiter)[0]
+    _credit(client, 15000)
+    _credit(client, 12000)
+    item = waiter_client.get("/api/v1/users").json()["items"][0]
+    assert item["cashback_balance"] == 27000
+    detail = manager_client.get(f"/api/v1/users/{client.pk}").json()
+    assert [t["amount"] for t in detail["transactions"]] == [12000, 15000]
+    me = bearer(APIClient(), client).get("/api/v1/auth/me?cashback_limit=1").json()
+    assert me["profile"]["cashback_balance"] == 27000
+    assert me["cashback"]["balance"] == 27000
+    assert [t["amount"] for t in me["cashback"]["transactions"]] == [12000]

@@ -363,3 +363,34 @@ def test_waiter_list_query_count_is_constant(manager_client, django_assert_num_q
         staff_create(phone=f"+99890555000{n}", name=f"W{n}", role="waiter")
     with django_assert_num_queries(3):
         assert len(manager_client.get("/api/v1/waiters").json()["items"]) == 5
+
+
+def test_created_staff_with_password_can_sign_in_and_phone_conflict_on_patch(
+    manager_client, waiter
+):
+    created = manager_client.post(
+        "/api/v1/auth/staff",
+        {
+            "name": "Kamola",
+            "phone": "+998901230000",
+            "role": "MANAGER",
+            "password": "kamola-1",
+        },
+    ).json()
+    assert created["referral_code"] is None
+    assert _login("+998901230000", "kamola-1").status_code == 200
+    assert_error(
+        manager_client.patch(
+            f"/api/v1/auth/staff/{created['id']}", {"phone": waiter.phone}
+        ),
+        409,
+        "staff_phone_exists",
+    )
+    assert Staff.objects.get(pk=created["id"]).phone == "+998901230000"
+    patched = manager_client.patch(
+        f"/api/v1/auth/staff/{created['id']}", {"password": "kamola-2"}
+    )
+    assert patched.status_code == 200
+    assert _login("+998901230000", "kamola-2").status_code == 200
+    entry = AuditEntry.objects.filter(action="update").get()
+    assert entry.changes["after"] == {"password": "changed"}
