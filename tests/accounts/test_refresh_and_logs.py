@@ -156,12 +156,12 @@ def test_marker_sanity():
 def test_no_code_password_or_token_reaches_the_logs(
     api_client, user, manager, caplog, settings
 ):
-    settings.OTP_STATIC_CODE = "8642"
+    settings.OTP_STATIC_CODE = "86420975"  # long: no timestamp or id holds it by chance
     caplog.set_level(logging.DEBUG)
     # OTP flow, refresh, staff sign-in (good and bad), a 422 with a password
     request_otp(api_client)
-    tokens = verify_otp(api_client, code="8642").json()["tokens"]
-    verify_otp(api_client, code="9753")
+    tokens = verify_otp(api_client, code="86420975").json()["tokens"]
+    verify_otp(api_client, code="97531864")
     refreshed = _refresh(api_client, {"refresh_token": tokens["refresh_token"]}).json()
     api_client.post(
         "/api/v1/auth/staff/login", {"phone": manager.phone, "password": "manager-pass"}
@@ -173,8 +173,8 @@ def test_no_code_password_or_token_reaches_the_logs(
     api_client.post("/api/v1/auth/staff/login", {"password": "lonely-pass-55"})
     text = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     for secret in (
-        "8642",
-        "9753",
+        "86420975",
+        "97531864",
         tokens["access_token"],
         tokens["refresh_token"],
         refreshed["access_token"],
