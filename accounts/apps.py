@@ -6,7 +6,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from accounts import schema  # noqa: F401 (registers the OpenAPI extension)
         from accounts.services.logs import validation_log_store
         from sardoba.api.validation_log import validation_log_register
 
