@@ -192,7 +192,7 @@ def client_delete(*, client: Client, request: Any = None) -> Client:
             payload={
                 "iiko_customer_id": client.iiko_customer_id,
                 "phone": pseudo,
-                "comment": released,
+                "released_phone": released,
                 "name": client.full_name,
             },
         )

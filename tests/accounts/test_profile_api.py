@@ -210,7 +210,7 @@ def test_delete_users_me_then_reregister(
     assert not DeviceRegistration.objects.filter(client=user).exists()
     assert not default_storage.exists(f"profile_photos/{photo.name}")
     job = IikoJob.objects.get(client=user, operation="mark_deleted")
-    assert (job.payload["phone"], job.payload["comment"]) == (user.phone, PHONE)
+    assert (job.payload["phone"], job.payload["released_phone"]) == (user.phone, PHONE)
     # every token refused
     assert_error(auth_client.get("/api/v1/auth/me"), 401, "user_not_found")
     assert_error(
