@@ -11,7 +11,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from rest_framework.test import APIClient
 
 from accounts.models import Client
 from cashback.models import IikoJob, IikoJobOperation, IikoJobStatus
