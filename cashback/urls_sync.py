@@ -2,8 +2,6 @@
 
 from django.urls import path
 
-# Registers the IikoJob admin until cashback/admin.py imports it (see admin_iiko).
-from cashback import admin_iiko  # noqa: F401
 from cashback.views_sync import UsersSyncView, UserSyncView
 
 urlpatterns = [

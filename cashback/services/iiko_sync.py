@@ -8,7 +8,6 @@ wallet lock, never by overwriting a balance.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,12 +28,10 @@ from cashback.models import (
     IikoJob,
     IikoJobOperation,
     IikoJobStatus,
-    LedgerEntry,
     PendingEcho,
 )
 from cashback.services.ledger import reconciliation_append, wallet_lock
-
-ECHO_LIFETIME = dt.timedelta(hours=24)
+from cashback.services.manual_credit import pending_echo_record
 
 # Local profile fields and the names a flush_profile payload may use for them.
 PROFILE_FIELDS: dict[str, str] = {
@@ -381,15 +378,6 @@ def client_mark_deleted(
     return report
 
 
-def _pending_echo_record(*, entry: LedgerEntry) -> PendingEcho:
-    return PendingEcho.objects.create(
-        client_id=entry.client_id,
-        amount=entry.amount,
-        ledger_entry=entry,
-        expires_at=timezone.now() + ECHO_LIFETIME,
-    )
-
-
 class TopupNotPossible(Exception):
     """The client has no iiko wallet yet; the job is retried later."""
 
@@ -422,6 +410,6 @@ def ledger_entry_topup(*, job: IikoJob, iiko: IikoClient) -> SyncReport:
         amount=entry.amount,
         comment=f"Sardoba manual credit, ledger entry #{entry.pk}",
     )
-    _pending_echo_record(entry=entry)
+    pending_echo_record(client=client, amount=entry.amount, ledger_entry=entry)
     report.operation("wallet_topup")
     return report
