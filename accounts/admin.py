@@ -54,3 +54,7 @@ class ValidationLogEntryAdmin(ReadOnlyAdmin):
     list_filter = ("method", "actor_type")
     search_fields = ("path", "ip")
     date_hierarchy = "created_at"
+
+
+# The managers' back office for clients and staff (its own module: issue 7).
+from accounts import admin_backoffice  # noqa: E402, F401

@@ -27,13 +27,11 @@ from accounts.exceptions import InvalidPhone
 from accounts.models import BRANCH_LABELS, Client, Staff, StaffRole
 from accounts.phones import staff_phone_normalize
 from accounts.services.staff_backoffice import (
-    staff_active_set,
+    staff_change_backoffice,
     staff_create_backoffice,
-    staff_delete,
-    staff_password_set,
-    staff_referral_code_regenerate,
+    staff_delete_backoffice,
+    staff_referral_regenerate_backoffice,
     staff_self_change_check,
-    staff_update,
 )
 from cashback.models import Card, EntryKind, LedgerEntry, Level
 from notifications.models import Notification
@@ -551,26 +549,23 @@ class StaffAdmin(admin.ModelAdmin):
         if not change:
             return  # StaffCreationForm.save() ran the service
         data = form.cleaned_data
-        current = Staff.objects.get(pk=obj.pk)
-        updated = staff_update(
-            staff=current,
+        changes = {
+            "name": data["name"],
+            "role": data["role"],
+            "branch_id": data.get("branch_id"),
+            "is_active": data["is_active"],
+        }
+        if data.get("new_password1"):
+            changes["password"] = data["new_password1"]
+        staff_change_backoffice(
+            staff=Staff.objects.get(pk=obj.pk),
             actor=request.user,
-            name=data["name"],
-            role=data["role"],
-            branch_id=data.get("branch_id"),
-            is_active=data["is_active"],
+            changes=changes,
             request=request,
         )
-        if data.get("new_password1"):
-            staff_password_set(
-                staff=updated,
-                actor=request.user,
-                password=data["new_password1"],
-                request=request,
-            )
 
     def delete_model(self, request: HttpRequest, obj: Staff) -> None:
-        staff_delete(staff=obj, actor=request.user, request=request)
+        staff_delete_backoffice(staff=obj, actor=request.user, request=request)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Staff]) -> None:
         for staff in queryset:
@@ -658,8 +653,11 @@ class StaffAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            lambda s: staff_active_set(
-                staff=s, actor=request.user, is_active=False, request=request
+            lambda s: staff_change_backoffice(
+                staff=s,
+                actor=request.user,
+                changes={"is_active": False},
+                request=request,
             ),
             label("Deactivated", "Заблокировано", "Bloklandi"),
         )
@@ -677,8 +675,11 @@ class StaffAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            lambda s: staff_active_set(
-                staff=s, actor=request.user, is_active=True, request=request
+            lambda s: staff_change_backoffice(
+                staff=s,
+                actor=request.user,
+                changes={"is_active": True},
+                request=request,
             ),
             label("Reactivated", "Разблокировано", "Blokdan chiqarildi"),
         )
@@ -696,7 +697,7 @@ class StaffAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset.filter(role=StaffRole.WAITER),
-            lambda s: staff_referral_code_regenerate(
+            lambda s: staff_referral_regenerate_backoffice(
                 staff=s, actor=request.user, request=request
             ),
             label("New codes", "Новых кодов", "Yangi kodlar"),
@@ -715,7 +716,9 @@ class StaffAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            lambda s: staff_delete(staff=s, actor=request.user, request=request),
+            lambda s: staff_delete_backoffice(
+                staff=s, actor=request.user, request=request
+            ),
             label("Deleted", "Удалено", "O‘chirildi"),
         )
 

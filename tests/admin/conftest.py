@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.test import Client as DjangoClient
 
-import accounts.admin_backoffice  # noqa: F401  (until accounts/admin.py imports it)
 from accounts.models import Staff
 
 

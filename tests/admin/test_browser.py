@@ -68,11 +68,16 @@ def office_manager(transactional_db) -> Staff:
 
 def _sign_in(driver, base_url: str, phone: str, password: str) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(f"{base_url}/admin/login/")
     driver.find_element(By.NAME, "username").send_keys(phone)
     driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # The click does not wait for the next page: wait for it (or for the refusal).
+    WebDriverWait(driver, 10).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#user-tools a, .errornote")
+    )
 
 
 def test_manager_signs_in_and_sees_dashboard_charts(
