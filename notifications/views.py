@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Client, Staff
 from notifications import selectors, services
 from notifications.serializers import (
     BroadcastCreateIn,
@@ -23,6 +26,14 @@ from sardoba.api.pagination import PageRequest, envelope_p
 from sardoba.api.permissions import IsClient, IsManager
 
 
+def _client(request: Request) -> Client:
+    return cast(Client, request.user)  # IsClient let only a client through
+
+
+def _staff(request: Request) -> Staff:
+    return cast(Staff, request.user)  # IsManager let only a manager through
+
+
 class InboxListView(APIView):
     permission_classes = [IsClient]
 
@@ -32,7 +43,7 @@ class InboxListView(APIView):
     )
     def get(self, request: Request) -> Response:
         limit = selectors.inbox_limit_clean(request.query_params.get("limit"))
-        page = selectors.inbox_list_for_client(client=request.user, limit=limit)
+        page = selectors.inbox_list_for_client(client=_client(request), limit=limit)
         return Response(
             {
                 "unread_count": page.unread_count,
@@ -47,7 +58,7 @@ class InboxReadView(APIView):
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, notification_id: int) -> Response:
         services.notification_mark_read(
-            client=request.user, notification_id=notification_id
+            client=_client(request), notification_id=notification_id
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -62,7 +73,7 @@ class DeviceRegisterView(APIView):
         data = s.validated_data
         language = data.get("language")
         services.device_register(
-            client=request.user,
+            client=_client(request),
             device_type=data["deviceType"],
             device_token=data.get("deviceToken") or None,
             language=language if isinstance(language, str) else None,
@@ -81,7 +92,7 @@ class BroadcastListView(APIView):
             envelope_p(
                 selectors.broadcast_list(),
                 page,
-                lambda rows: BroadcastOut(rows, many=True).data,
+                lambda rows: list(BroadcastOut(rows, many=True).data),
             )
         )
 
@@ -90,7 +101,7 @@ class BroadcastListView(APIView):
         s = BroadcastCreateIn(data=request.data)
         s.is_valid(raise_exception=True)
         broadcast = services.broadcast_create(
-            staff=request.user, request=request, **s.validated_data
+            staff=_staff(request), request=request, **s.validated_data
         )
         return Response(BroadcastOut(broadcast).data)
 
@@ -109,7 +120,10 @@ class BroadcastDetailView(APIView):
         s = BroadcastUpdateIn(data=request.data)
         s.is_valid(raise_exception=True)
         broadcast = services.broadcast_update(
-            staff=request.user, broadcast=broadcast, request=request, **s.validated_data
+            staff=_staff(request),
+            broadcast=broadcast,
+            request=request,
+            **s.validated_data,
         )
         return Response(BroadcastOut(broadcast).data)
 
@@ -119,7 +133,7 @@ class BroadcastDetailView(APIView):
     def delete(self, request: Request, broadcast_id: int) -> Response:
         broadcast = selectors.broadcast_get(broadcast_id=broadcast_id)
         services.broadcast_delete(
-            staff=request.user, broadcast=broadcast, request=request
+            staff=_staff(request), broadcast=broadcast, request=request
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -133,7 +147,7 @@ class NotificationSendView(APIView):
         s.is_valid(raise_exception=True)
         data = s.validated_data
         result = services.notifications_send(
-            staff=request.user,
+            staff=_staff(request),
             user_ids=data["userIds"],
             title=data["title"],
             description=data["description"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.models import Client
 from notifications.models import DeviceRegistration
@@ -42,13 +42,21 @@ def device_register(
             .first()
         )
     if device is None:
-        return DeviceRegistration.objects.create(
-            client=client,
-            device_type=device_type,
-            device_token=device_token or None,
-            language=language,
-            uses_websocket=bool(uses_websocket),
-        )
+        try:
+            with transaction.atomic():
+                return DeviceRegistration.objects.create(
+                    client=client,
+                    device_type=device_type,
+                    device_token=device_token or None,
+                    language=language,
+                    uses_websocket=bool(uses_websocket),
+                )
+        except IntegrityError:
+            # Another account registered the same token at the same moment:
+            # the token is unique, so take over that row instead.
+            device = DeviceRegistration.objects.select_for_update().get(
+                device_token=device_token
+            )
     device.client = client
     device.device_type = device_type
     device.language = language

@@ -350,3 +350,44 @@ async def test_account_closed_closes_the_sockets_with_4003():
     assert output == {"type": "websocket.close", "code": 4003}
     assert await theirs.receive_nothing(timeout=0.2)
     await theirs.disconnect()
+
+
+async def test_a_broadcast_reaches_every_connected_recipient_once():
+    # given two connected clients, one of them with two sockets
+    a, a_token = await _client_and_token()
+    b, b_token = await _client_and_token()
+    sockets = [_communicator(a_token), _communicator(a_token), _communicator(b_token)]
+    for communicator in sockets:
+        assert (await communicator.connect())[0] is True
+
+    @database_sync_to_async
+    def broadcast():
+        from notifications.services import broadcast_create
+
+        created = broadcast_create(staff=None, title="Aksiya", description="-20%")
+        return dict(
+            Notification.objects.filter(broadcast=created).values_list(
+                "client_id", "pk"
+            )
+        )
+
+    # when
+    copies = await broadcast()
+    # then each socket gets its own client's copy, once
+    for communicator, client in zip(sockets, (a, a, b), strict=True):
+        frames = await _frames(communicator, 1)
+        assert frames[0]["notification_id"] == copies[client.pk]
+        assert frames[0]["type"] == "broadcast"
+        assert await communicator.receive_nothing(timeout=0.2)
+        await communicator.disconnect()
+    for pk in copies.values():
+        assert (await _row(pk)).is_sent is True
+
+
+async def test_a_broadcast_ring_without_a_copy_sends_nothing():
+    client, token = await _client_and_token()
+    communicator = _communicator(token)
+    await communicator.connect()
+    await communicator.send_input({"type": "broadcast.ring", "broadcast_id": 424242})
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()

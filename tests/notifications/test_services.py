@@ -131,3 +131,39 @@ def test_racing_sockets_mark_a_row_sent_exactly_once():
     # then exactly one UPDATE changed it
     assert ON_POSTGRES
     assert sorted(changed) == [0] * 7 + [1]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_racing_registrations_of_one_new_token_keep_one_row_and_never_fail():
+    from notifications.models import DeviceRegistration
+    from notifications.services import device_register
+
+    clients = [make_client() for _ in range(6)]
+    barrier = threading.Barrier(len(clients))
+    errors = []
+
+    def register(client):
+        try:
+            barrier.wait()
+            device_register(
+                client=client,
+                device_type="ios",
+                device_token="same-token",
+                language="uz",
+                uses_websocket=True,
+            )
+        except Exception as exc:  # the assertion below shows it
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    device = DeviceRegistration.objects.get()
+    assert device.device_token == "same-token"
+    assert device.client_id in {c.pk for c in clients}
