@@ -7,6 +7,8 @@ one connection, while every open socket of a client still gets every live row.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -50,9 +52,15 @@ def _mark_sent(client_id: int, notification_ids: list[int]) -> None:
     )
 
 
+# channels_redis forgets group members after `group_expiry` (a day by default);
+# a socket that lives longer re-joins its groups on this period.
+GROUP_REFRESH_SECONDS = 3600.0
+
+
 class NotificationConsumer(AsyncWebsocketConsumer):
     client_id: int
     sent_ids: set[int]
+    refresher: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -65,16 +73,28 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         # No subprotocol: the token the app offers there is never echoed.
         await self.accept()
         # Join before reading the inbox: a row committed after the read rings us.
-        await self.channel_layer.group_add(
-            client_group(self.client_id), self.channel_name
-        )
-        await self.channel_layer.group_add(BROADCASTS_GROUP, self.channel_name)
+        await self._join()
+        self.refresher = asyncio.create_task(self._keep_joined())
         frames = await _replay(self.client_id)
         for frame in frames:
             await self._send_frame(frame)
         await _mark_sent(self.client_id, [f["notification_id"] for f in frames])
 
+    async def _join(self) -> None:
+        await self.channel_layer.group_add(
+            client_group(self.client_id), self.channel_name
+        )
+        await self.channel_layer.group_add(BROADCASTS_GROUP, self.channel_name)
+
+    async def _keep_joined(self) -> None:
+        while True:
+            await asyncio.sleep(GROUP_REFRESH_SECONDS)
+            with contextlib.suppress(Exception):  # retried on the next period
+                await self._join()
+
     async def disconnect(self, code: int) -> None:
+        if self.refresher is not None:
+            self.refresher.cancel()
         if getattr(self, "client_id", None) is None:
             return
         await self.channel_layer.group_discard(

@@ -297,3 +297,24 @@ def test_openapi_schema_shows_the_notification_routes():
     ):
         assert path in paths
     assert "requestBody" in paths["/api/v1/notifications/send"]["post"]
+
+
+@pytest.mark.parametrize(
+    ("_case", "change", "code"),
+    [
+        ("deactivated", {"is_active": False}, "account_inactive"),
+        ("deleted", {"deleted_at": "2026-01-01T00:00:00+05:00"}, "staff_not_found"),
+    ],
+)
+def test_deactivated_or_deleted_manager_is_401(
+    manager_client, manager, _case, change, code
+):
+    from accounts.models import Staff
+
+    make_client()
+    Staff.objects.filter(pk=manager.pk).update(**change)
+    response = manager_client.post(LIST, {"title": "t", "description": "d"})
+    assert response.status_code == 401
+    assert response.json()["code"] == code
+    assert not Broadcast.objects.exists()
+    assert not Notification.objects.exists()

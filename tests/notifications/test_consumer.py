@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 
@@ -390,4 +391,29 @@ async def test_a_broadcast_ring_without_a_copy_sends_nothing():
     await communicator.connect()
     await communicator.send_input({"type": "broadcast.ring", "broadcast_id": 424242})
     assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
+
+
+@pytest.mark.skipif(
+    "REDIS_URL" in __import__("os").environ, reason="inspects the in-memory layer"
+)
+async def test_a_long_lived_socket_rejoins_its_group_after_expiry(monkeypatch):
+    from channels.layers import get_channel_layer
+
+    from notifications import consumers
+
+    # given a socket whose group membership the layer has forgotten
+    monkeypatch.setattr(consumers, "GROUP_REFRESH_SECONDS", 0.1)
+    client, token = await _client_and_token()
+    communicator = _communicator(token)
+    await communicator.connect()
+    layer = get_channel_layer()
+    group = f"user.{client.pk}"
+    for channel in list(layer.groups.get(group, {})):
+        await layer.group_discard(group, channel)
+    # when the refresh period passes
+    await asyncio.sleep(0.3)
+    pk = await _notify(client, "after expiry")
+    # then the ring reaches it again
+    assert [f["notification_id"] for f in await _frames(communicator, 1)] == [pk]
     await communicator.disconnect()
