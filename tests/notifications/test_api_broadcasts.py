@@ -297,6 +297,11 @@ def test_openapi_schema_shows_the_notification_routes():
     ):
         assert path in paths
     assert "requestBody" in paths["/api/v1/notifications/send"]["post"]
+    assert schema["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
 
 
 @pytest.mark.parametrize(
