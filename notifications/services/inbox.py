@@ -128,27 +128,20 @@ def replay_claim(*, client_id: int, limit: int) -> list[Notification]:
     """The rows a new socket replays: the `limit` most recent undelivered, oldest first.
 
     Undelivered rows older than those are marked delivered without being sent
-    (`mobile-api.md` §7.2). The returned rows are marked sent by the caller,
-    through `notifications_mark_sent`, once their frames are out.
+    (`mobile-api.md` §7.2); rows newer than the read are left to their rings.
+    The returned rows are marked sent by the caller, through
+    `notifications_mark_sent`, once their frames are out.
     """
-    newest = list(
-        Notification.objects.filter(client_id=client_id, is_sent=False).order_by(
-            "-created_at", "-id"
-        )[: max(limit, 0)]
-    )
-    if limit <= 0:
-        newest = []
+    undelivered = Notification.objects.filter(client_id=client_id, is_sent=False)
+    newest = list(undelivered.order_by("-created_at", "-id")[: max(limit, 0)])
     if newest:
         oldest = newest[-1]
-        older = Q(created_at__lt=oldest.created_at) | Q(
-            created_at=oldest.created_at, id__lt=oldest.pk
+        older = undelivered.filter(
+            Q(created_at__lt=oldest.created_at)
+            | Q(created_at=oldest.created_at, id__lt=oldest.pk)
         )
-        Notification.objects.filter(older, client_id=client_id, is_sent=False).update(
-            is_sent=True, sent_at=timezone.now()
-        )
-    elif limit <= 0:
-        Notification.objects.filter(client_id=client_id, is_sent=False).update(
-            is_sent=True, sent_at=timezone.now()
-        )
+    else:
+        older = undelivered if limit <= 0 else undelivered.none()
+    older.update(is_sent=True, sent_at=timezone.now())
     newest.reverse()
     return newest
