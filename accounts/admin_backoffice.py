@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts.admin_client_actions import CLIENT_ACTIONS, error_text
 from accounts.exceptions import InvalidPhone
 from accounts.models import BRANCH_LABELS, Client, Staff, StaffRole
 from accounts.phones import staff_phone_normalize
@@ -39,17 +40,8 @@ from sardoba.admin_exports import clients_export_csv, clients_ledger_export_csv
 from sardoba.admin_filters import DateRangeListFilter
 from sardoba.admin_labels import label
 from sardoba.exceptions import ApplicationError
-from sardoba.messages import message_texts
 
 BRANCH_CHOICES = [("", "—"), *((str(k), v) for k, v in BRANCH_LABELS.items())]
-
-
-def error_text(exc: ApplicationError) -> str:
-    """The message-table text of `exc` in the admin's language."""
-    from django.utils.translation import get_language
-
-    texts = message_texts(exc.code, **exc.values)
-    return texts.get((get_language() or "ru")[:2], texts["en"])
 
 
 # Clients --------------------------------------------------------------------------
@@ -210,7 +202,7 @@ class ClientAdmin(admin.ModelAdmin):
     list_per_page = 50
     ordering = ("-created_at", "-id")
     inlines = (LedgerInline, InboxInline)
-    actions = [clients_export_csv, clients_ledger_export_csv]
+    actions = [*CLIENT_ACTIONS, clients_export_csv, clients_ledger_export_csv]
     fieldsets = (
         (
             label("Profile", "Профиль", "Profil"),
@@ -224,6 +216,7 @@ class ClientAdmin(admin.ModelAdmin):
                     "points_column",
                     "level_column",
                     "gift_column",
+                    "ledger_links",
                 )
             },
         ),
@@ -236,6 +229,7 @@ class ClientAdmin(admin.ModelAdmin):
         "points_column",
         "level_column",
         "gift_column",
+        "ledger_links",
         "cards_column",
         "iiko_customer_id",
         "iiko_wallet_id",
@@ -293,6 +287,20 @@ class ClientAdmin(admin.ModelAdmin):
     def gift_column(self, obj: Client) -> bool:
         wallet = self._wallet(obj)
         return bool(wallet and wallet.giftget)
+
+    @admin.display(description=label("Ledger", "Операции", "Operatsiyalar"))
+    def ledger_links(self, obj: Client) -> SafeString:
+        entries = reverse("admin:cashback_ledgerentry_changelist")
+        credit = reverse("admin:cashback_ledgerentry_manual_credit")
+        return format_html(
+            '<a href="{}?client={}">{}</a> · <a href="{}?client={}">{}</a>',
+            entries,
+            obj.pk,
+            label("All entries", "Все операции", "Barcha operatsiyalar"),
+            credit,
+            obj.pk,
+            label("Manual credit", "Ручное начисление", "Qo‘lda qo‘shish"),
+        )
 
     @admin.display(description=label("Cards", "Карты", "Kartalar"))
     def cards_column(self, obj: Client) -> SafeString:

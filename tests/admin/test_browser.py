@@ -175,3 +175,41 @@ def test_manager_creates_news_with_an_image_and_the_app_sees_it(
     image = requests.get(item["image_url"], timeout=10)
     assert image.status_code == 200
     assert image.headers["Content-Type"].startswith("image/")
+
+
+def test_manager_credits_cashback_from_the_client_list(
+    browser, live_server, office_manager
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from cashback.models import LedgerEntry
+
+    # given
+    client = Client.objects.create(phone="+998901234567", name="Ali")
+    _sign_in(browser, live_server.url, "+998900000001", "manager-pass")
+    # when: select the client, choose the action, fill its form
+    browser.get(f"{live_server.url}/admin/accounts/client/")
+    browser.find_element(
+        By.CSS_SELECTOR, f'input.action-select[value="{client.pk}"]'
+    ).click()
+    Select(browser.find_element(By.NAME, "action")).select_by_value(
+        "clients_manual_credit"
+    )
+    browser.find_element(By.NAME, "index").click()
+    browser.find_element(By.NAME, "amount").send_keys("25000")
+    browser.find_element(By.NAME, "description").send_keys("Tug'ilgan kun")
+    browser.save_screenshot(str(SCREENSHOTS / "manual-credit-form.png"))
+    browser.find_element(
+        By.CSS_SELECTOR, "#sardoba-action-form input[type=submit]"
+    ).click()
+    # then
+    assert browser.find_elements(By.CSS_SELECTOR, "ul.messagelist li.success")
+    entry = LedgerEntry.objects.get()
+    assert (entry.client_id, entry.amount, entry.staff_id, entry.description) == (
+        client.pk,
+        25_000,
+        office_manager.pk,
+        "Tug'ilgan kun",
+    )
+    browser.save_screenshot(str(SCREENSHOTS / "manual-credit-done.png"))

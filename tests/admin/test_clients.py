@@ -108,6 +108,8 @@ def test_profile_shows_balance_cards_qr_ledger_and_inbox(
     assert re.search(
         r'field-balance_column">.*?<div class="readonly">10000</div>', html, re.S
     )
+    assert f'/admin/cashback/ledgerentry/?client={user.pk}"' in html
+    assert f'/admin/cashback/ledgerentry/manual-credit/?client={user.pk}"' in html
     assert older.card_number in html
     assert f'data-card="{newest.card_number}"><svg' in html
     amounts = re.findall(r'<td class="field-amount">\s*<p>(-?\d+)</p>', html)
