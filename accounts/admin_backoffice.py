@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.admin_client_actions import CLIENT_ACTIONS, error_text
+from accounts.admin_client_actions import CLIENT_ACTIONS, acting_manager, error_text
 from accounts.exceptions import InvalidPhone
 from accounts.models import BRANCH_LABELS, Client, Staff, StaffRole
 from accounts.phones import staff_phone_normalize
@@ -367,7 +367,8 @@ class StaffCreationForm(forms.ModelForm):
         return phone
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", forms.ValidationError(_PASSWORDS_DIFFER))
@@ -385,7 +386,7 @@ class StaffCreationForm(forms.ModelForm):
     def save(self, commit: bool = True) -> Staff:
         data = self.cleaned_data
         self.instance = staff_create_backoffice(
-            actor=self.request.user,
+            actor=acting_manager(self.request),
             phone=data["phone"],
             name=data["name"],
             role=data["role"],
@@ -435,10 +436,11 @@ class StaffChangeForm(forms.ModelForm):
     request: HttpRequest
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         try:
             staff_self_change_check(
-                actor=self.request.user,
+                actor=acting_manager(self.request),
                 staff=self.instance,
                 role=data.get("role"),
                 is_active=data.get("is_active"),
@@ -503,7 +505,7 @@ class StaffAdmin(admin.ModelAdmin):
     ) -> Any:
         kwargs["form"] = StaffChangeForm if obj is not None else StaffCreationForm
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.request = request
+        form.request = request  # type: ignore[attr-defined]
         return form
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -567,13 +569,15 @@ class StaffAdmin(admin.ModelAdmin):
             changes["password"] = data["new_password1"]
         staff_change_backoffice(
             staff=Staff.objects.get(pk=obj.pk),
-            actor=request.user,
+            actor=acting_manager(request),
             changes=changes,
             request=request,
         )
 
     def delete_model(self, request: HttpRequest, obj: Staff) -> None:
-        staff_delete_backoffice(staff=obj, actor=request.user, request=request)
+        staff_delete_backoffice(
+            staff=obj, actor=acting_manager(request), request=request
+        )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Staff]) -> None:
         for staff in queryset:
@@ -663,7 +667,7 @@ class StaffAdmin(admin.ModelAdmin):
             queryset,
             lambda s: staff_change_backoffice(
                 staff=s,
-                actor=request.user,
+                actor=acting_manager(request),
                 changes={"is_active": False},
                 request=request,
             ),
@@ -685,7 +689,7 @@ class StaffAdmin(admin.ModelAdmin):
             queryset,
             lambda s: staff_change_backoffice(
                 staff=s,
-                actor=request.user,
+                actor=acting_manager(request),
                 changes={"is_active": True},
                 request=request,
             ),
@@ -706,7 +710,7 @@ class StaffAdmin(admin.ModelAdmin):
             request,
             queryset.filter(role=StaffRole.WAITER),
             lambda s: staff_referral_regenerate_backoffice(
-                staff=s, actor=request.user, request=request
+                staff=s, actor=acting_manager(request), request=request
             ),
             label("New codes", "Новых кодов", "Yangi kodlar"),
         )
@@ -725,7 +729,7 @@ class StaffAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda s: staff_delete_backoffice(
-                staff=s, actor=request.user, request=request
+                staff=s, actor=acting_manager(request), request=request
             ),
             label("Deleted", "Удалено", "O‘chirildi"),
         )

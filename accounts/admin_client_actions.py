@@ -13,11 +13,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from accounts.models import BRANCH_LABELS, Client
+from accounts.models import BRANCH_LABELS, Client, Staff
 from accounts.services.clients import (
     client_delete,
     client_giftget_set,
@@ -40,6 +41,14 @@ def error_text(exc: ApplicationError) -> str:
 
     texts = message_texts(exc.code, **exc.values)
     return texts.get((get_language() or "ru")[:2], texts["en"])
+
+
+def acting_manager(request: HttpRequest) -> Staff:
+    """The signed-in manager (the admin site admits nobody else)."""
+    user = request.user
+    if not isinstance(user, Staff):  # pragma: no cover - has_permission refused it
+        raise TypeError("the back office needs a staff session")
+    return user
 
 
 def _page(
@@ -66,7 +75,7 @@ def _page(
             "Selected clients", "Выбрано клиентов", "Tanlangan mijozlar"
         ),
         "action": action,
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
         "select_across": request.POST.get("select_across") == "1",
         "form": form,
         "warning": warning,
@@ -98,9 +107,11 @@ def _status(request: HttpRequest, is_active: bool) -> Callable[[Client], bool]:
     def write(client: Client) -> bool:
         if client.is_active == is_active:
             return False
-        client_status_set(client=client, is_active=is_active, staff=request.user)
+        client_status_set(
+            client=client, is_active=is_active, staff=acting_manager(request)
+        )
         audit_record(
-            staff=request.user,
+            staff=acting_manager(request),
             action="status",
             entity="user",
             entity_id=client.pk,
@@ -119,7 +130,7 @@ def _gift(request: HttpRequest, giftget: bool) -> Callable[[Client], bool]:
         if before == giftget:
             return False
         audit_record(
-            staff=request.user,
+            staff=acting_manager(request),
             action="update",
             entity="user",
             entity_id=client.pk,
@@ -260,7 +271,7 @@ def clients_manual_credit(
     def write(client: Client) -> bool:
         result = manual_credit_create(
             client=client,
-            staff=request.user,
+            staff=acting_manager(request),
             amount=data["amount"],
             source=data["source"],
             branch_id=data["branch_id"],
@@ -322,7 +333,7 @@ def clients_notify(
         )
     data = form.cleaned_data
     result = notifications_send(
-        staff=request.user,
+        staff=acting_manager(request),
         user_ids=list(queryset.values_list("pk", flat=True)),
         title=data["title"],
         description=data["description"],
@@ -373,7 +384,7 @@ def clients_delete(
     def write(client: Client) -> bool:
         client_delete(client=client, request=request)
         audit_record(
-            staff=request.user,
+            staff=acting_manager(request),
             action="delete",
             entity="user",
             entity_id=client.pk,

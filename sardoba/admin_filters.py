@@ -6,6 +6,7 @@ Asia/Tashkent days.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import admin
@@ -34,7 +35,7 @@ class DateRangeListFilter(admin.FieldListFilter):
             "registered between", "дата регистрации", "ro‘yxatdan o‘tgan sana"
         )
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return [self.lookup_from, self.lookup_to]
 
     def get_facet_counts(self, pk_attname: str, filtered_qs: Any) -> dict[str, Any]:
@@ -42,9 +43,9 @@ class DateRangeListFilter(admin.FieldListFilter):
 
     def _value(self, name: str) -> str:
         values = self.used_parameters.get(name) or [""]
-        return str(values[-1])
+        return str(values[-1] if isinstance(values, list) else values)
 
-    def choices(self, changelist: Any) -> list[dict[str, Any]]:
+    def choices(self, changelist: Any) -> Iterator[dict[str, Any]]:  # type: ignore[override]
         mine = {self.lookup_from, self.lookup_to, "p"}
         preserved = [
             (key, value)
@@ -52,17 +53,15 @@ class DateRangeListFilter(admin.FieldListFilter):
             if key not in mine
             for value in (values if isinstance(values, list) else [values])
         ]
-        return [
-            {
-                "selected": bool(self.used_parameters),
-                "from_name": self.lookup_from,
-                "to_name": self.lookup_to,
-                "from_value": self._value(self.lookup_from),
-                "to_value": self._value(self.lookup_to),
-                "preserved": preserved,
-                "clear_url": changelist.get_query_string(
-                    remove=[self.lookup_from, self.lookup_to]
-                ),
-                "display": label("Any date", "Любая дата", "Istalgan sana"),
-            }
-        ]
+        yield {
+            "selected": bool(self.used_parameters),
+            "from_name": self.lookup_from,
+            "to_name": self.lookup_to,
+            "from_value": self._value(self.lookup_from),
+            "to_value": self._value(self.lookup_to),
+            "preserved": preserved,
+            "clear_url": changelist.get_query_string(
+                remove=[self.lookup_from, self.lookup_to]
+            ),
+            "display": label("Any date", "Любая дата", "Istalgan sana"),
+        }

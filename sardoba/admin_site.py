@@ -16,6 +16,7 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import translation
 from django.views.i18n import set_language
@@ -104,7 +105,7 @@ class SardobaAdminSite(admin.AdminSite):
 
     def index(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
+    ) -> TemplateResponse:
         from sardoba.admin_home import dashboard_context
 
         return super().index(request, {**dashboard_context(), **(extra_context or {})})
