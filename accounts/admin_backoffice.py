@@ -27,6 +27,8 @@ from accounts.admin_client_actions import CLIENT_ACTIONS, acting_manager, error_
 from accounts.exceptions import InvalidPhone
 from accounts.models import BRANCH_LABELS, Client, Staff, StaffRole
 from accounts.phones import staff_phone_normalize
+from accounts.services.clients import client_profile_update
+from accounts.services.logs import audit_record
 from accounts.services.staff_backoffice import (
     staff_change_backoffice,
     staff_create_backoffice,
@@ -171,10 +173,63 @@ PROFILE_LABELS = {
     "is_active": ("Active", "Активен", "Faol"),
     "created_at": ("Registered", "Зарегистрирован", "Ro‘yxatdan o‘tgan"),
 }
-PROFILE_FIELDS = tuple(f"{name}_shown" for name in PROFILE_LABELS)
+
+
+EDITABLE_PROFILE = (
+    "name",
+    "surname",
+    "middle_name",
+    "date_of_birth",
+    "gender",
+    "email",
+    "waiter",
+)
+
+
+class ClientProfileForm(forms.ModelForm):
+    """The profile fields a manager may change (`PATCH /users/{id}`)."""
+
+    waiter = forms.ModelChoiceField(
+        queryset=Staff.objects.none(),
+        required=False,
+        label=label(*PROFILE_LABELS["waiter"]),
+    )
+
+    class Meta:
+        model = Client
+        fields = EDITABLE_PROFILE
+        labels = {
+            name: label(*PROFILE_LABELS[name])
+            for name in EDITABLE_PROFILE
+            if name != "waiter"
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
+        waiters = Staff.objects.not_deleted().filter(
+            role=StaffRole.WAITER, is_active=True
+        )
+        if self.instance.waiter_id:  # keep the current one listed, even if inactive
+            waiters = waiters | Staff.objects.filter(pk=self.instance.waiter_id)
+        self.fields["waiter"].queryset = waiters.order_by("name", "id")
+
+    def profile_changes(self) -> dict[str, Any]:
+        """The changed fields as `client_profile_update` takes them."""
+        changes: dict[str, Any] = {}
+        for name in self.changed_data:
+            value = self.cleaned_data.get(name)
+            if name == "waiter":
+                changes["waiter_id"] = value.pk if value is not None else None
+            elif isinstance(value, str):
+                changes[name] = value.strip() or None
+            else:
+                changes[name] = value
+        return changes
 
 
 class ClientAdmin(admin.ModelAdmin):
+    form = ClientProfileForm
     list_display = (
         "id",
         "phone_shown",
@@ -206,7 +261,14 @@ class ClientAdmin(admin.ModelAdmin):
     fieldsets = (
         (
             label("Profile", "Профиль", "Profil"),
-            {"fields": PROFILE_FIELDS},
+            {
+                "fields": (
+                    "phone_shown",
+                    *EDITABLE_PROFILE,
+                    "is_active_shown",
+                    "created_at_shown",
+                )
+            },
         ),
         (
             label("Cashback", "Кешбэк", "Keshbek"),
@@ -224,7 +286,9 @@ class ClientAdmin(admin.ModelAdmin):
         ("iiko", {"fields": ("iiko_customer_id", "iiko_wallet_id")}),
     )
     readonly_fields = (
-        *PROFILE_FIELDS,
+        "phone_shown",
+        "is_active_shown",
+        "created_at_shown",
         "balance_column",
         "points_column",
         "level_column",
@@ -252,11 +316,31 @@ class ClientAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+        return False  # deletion is the "delete accounts" action (client_delete)
+
+    def save_model(
+        self, request: HttpRequest, obj: Client, form: Any, change: bool
+    ) -> None:
+        """Profile changes go through `client_profile_update`, audited as the route."""
+        changes = form.profile_changes()
+        if not changes:
+            return
+        diff = client_profile_update(
+            client=Client.objects.get(pk=obj.pk),
+            changes=changes,
+            staff=acting_manager(request),
+        )
+        if diff:
+            audit_record(
+                staff=acting_manager(request),
+                action="update",
+                entity="user",
+                entity_id=obj.pk,
+                before={k: _json(v[0]) for k, v in diff.items()},
+                after={k: _json(v[1]) for k, v in diff.items()},
+                request=request,
+            )
 
     @admin.display(description=label("Full name", "ФИО", "F.I.Sh."))
     def full_name_column(self, obj: Client) -> str:
@@ -325,6 +409,10 @@ for _name, _texts in PROFILE_LABELS.items():
         f"{_name}_shown",
         _shown(_name, *_texts, boolean=_name == "is_active"),
     )
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 # Staff ----------------------------------------------------------------------------

@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from accounts.models import Client, Staff
-from cashback.models import EntryKind, LedgerEntry
+from accounts.models import AuditEntry, Client, Staff
+from cashback.models import EntryKind, IikoJob, LedgerEntry, Wallet
 from cashback.services import card_create
 from notifications.models import Notification
 from tests.admin.factories import ledger_append, make_client
@@ -116,9 +116,9 @@ def test_profile_shows_balance_cards_qr_ledger_and_inbox(
     assert amounts == ["-5000", "15000"]  # newest first
     assert Notification.objects.filter(client=user).count() == 2
     assert "Кешбек начислен" in html
-    # read-only: no save button, no inline form fields
-    assert 'name="_save"' not in html
+    # the ledger and inbox are read-only: no inline form fields
     assert 'name="ledger-0-amount"' not in html
+    assert 'name="notifications-0-title"' not in html
 
 
 def test_client_times_render_in_tashkent(admin_browser) -> None:
@@ -135,21 +135,102 @@ def test_client_times_render_in_tashkent(admin_browser) -> None:
     assert "2 марта 2026 г. 1:30" in html
 
 
-def test_client_cannot_be_added_edited_or_deleted_through_forms(
+def test_client_cannot_be_added_or_deleted_through_forms(
     admin_browser, user: Client
 ) -> None:
     # when
     add = admin_browser.get("/admin/accounts/client/add/")
-    edit = admin_browser.post(
-        f"/admin/accounts/client/{user.pk}/change/", {"name": "Hacked"}
-    )
     delete = admin_browser.post(
         f"/admin/accounts/client/{user.pk}/delete/", {"post": "yes"}
     )
     # then
-    assert (add.status_code, edit.status_code, delete.status_code) == (403, 403, 403)
+    assert (add.status_code, delete.status_code) == (403, 403)
     user.refresh_from_db()
-    assert (user.name, user.is_deleted) == ("Ali", False)
+    assert user.is_deleted is False
+    assert Client.objects.count() == 1
+
+
+def _profile_form(client: Client, **overrides: str) -> dict[str, str]:
+    data = {
+        "name": client.name or "",
+        "surname": client.surname or "",
+        "middle_name": client.middle_name or "",
+        "date_of_birth": "",
+        "gender": client.gender or "",
+        "email": client.email or "",
+        "waiter": str(client.waiter_id or ""),
+        # the read-only inlines still send their management forms
+        "ledger-TOTAL_FORMS": "0",
+        "ledger-INITIAL_FORMS": "0",
+        "notifications-TOTAL_FORMS": "0",
+        "notifications-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_profile_edit_goes_through_the_service_and_is_audited(
+    admin_browser, manager: Staff, waiter: Staff, user: Client
+) -> None:
+    # when
+    response = admin_browser.post(
+        f"/admin/accounts/client/{user.pk}/change/",
+        _profile_form(
+            user, surname="Karimov", date_of_birth="1990-05-17", waiter=str(waiter.pk)
+        ),
+    )
+    # then
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user.refresh_from_db()
+    assert (user.surname, user.date_of_birth, user.waiter_id) == (
+        "Karimov",
+        dt.date(1990, 5, 17),
+        waiter.pk,
+    )
+    audit = AuditEntry.objects.get()
+    assert (audit.staff_id, audit.action, audit.entity, audit.entity_id) == (
+        manager.pk,
+        "update",
+        "user",
+        str(user.pk),
+    )
+    assert audit.changes == {
+        "before": {"surname": "Valiyev", "date_of_birth": None, "waiter_id": None},
+        "after": {
+            "surname": "Karimov",
+            "date_of_birth": "1990-05-17",
+            "waiter_id": waiter.pk,
+        },
+    }
+    # iiko learns the profile change through a job
+    assert IikoJob.objects.filter(client=user, operation="flush_profile").exists()
+
+
+@pytest.mark.parametrize(
+    ("_case", "overrides", "field"),
+    [
+        ("blank name", {"name": " "}, "name"),
+        ("bad e-mail", {"email": "not-an-email"}, "email"),
+        ("deleted waiter", {"waiter": "__deleted__"}, "waiter"),
+    ],
+)
+def test_profile_edit_refuses_bad_input(
+    admin_browser, waiter: Staff, user: Client, _case: str, overrides: dict, field: str
+) -> None:
+    # given
+    if overrides.get("waiter") == "__deleted__":
+        Staff.objects.filter(pk=waiter.pk).update(deleted_at=timezone.now())
+        overrides = {"waiter": str(waiter.pk)}
+    # when
+    response = admin_browser.post(
+        f"/admin/accounts/client/{user.pk}/change/", _profile_form(user, **overrides)
+    )
+    # then
+    assert response.status_code == 200
+    assert f"errors field-{field}" in response.content.decode()
+    user.refresh_from_db()
+    assert (user.name, user.email, user.waiter_id) == ("Ali", None, None)
+    assert not AuditEntry.objects.exists()
 
 
 def test_ledger_rows_cannot_be_changed_through_the_client_page(
@@ -157,18 +238,29 @@ def test_ledger_rows_cannot_be_changed_through_the_client_page(
 ) -> None:
     # given
     entry = ledger_append(user, 15_000)
-    # when: a crafted inline formset post
-    admin_browser.post(
+    # when: a valid profile post carrying a crafted ledger formset
+    response = admin_browser.post(
         f"/admin/accounts/client/{user.pk}/change/",
-        {
-            "ledger-TOTAL_FORMS": "1",
-            "ledger-INITIAL_FORMS": "1",
-            "ledger-0-id": str(entry.pk),
-            "ledger-0-amount": "999999",
-            "ledger-0-DELETE": "on",
-        },
+        _profile_form(
+            user,
+            name="Alisher",
+            **{
+                "ledger-TOTAL_FORMS": "2",
+                "ledger-INITIAL_FORMS": "1",
+                "ledger-0-id": str(entry.pk),
+                "ledger-0-amount": "999999",
+                "ledger-0-balance_after": "999999",
+                "ledger-0-DELETE": "on",
+                "ledger-1-amount": "5000",
+                "ledger-1-kind": "accrual",
+            },
+        ),
     )
-    # then
+    # then: the profile changed, the ledger did not
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.name == "Alisher"
     entry.refresh_from_db()
-    assert entry.amount == 15_000
+    assert (entry.amount, entry.balance_after) == (15_000, 15_000)
     assert LedgerEntry.objects.count() == 1
+    assert Wallet.objects.get(client=user).balance == 15_000
