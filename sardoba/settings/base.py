@@ -47,6 +47,8 @@ MIDDLEWARE = [
     "sardoba.api.middleware.RequestIdMiddleware",
     "sardoba.api.middleware.CanonicalPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's CSS/JS) from the ASGI process: daphne serves none.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "sardoba.api.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -265,3 +265,14 @@ def test_admin_speaks_uzbek_when_chosen(admin_browser) -> None:
     assert response.status_code == 302
     assert "Kunlik keshbek" in html
     assert 'lang="uz"' in html
+
+
+def test_admin_static_files_are_served_by_the_application(settings) -> None:
+    # given: `make run` (DEBUG) finds them in the apps; production serves the
+    # collected STATIC_ROOT. daphne itself serves no static files.
+    settings.WHITENOISE_USE_FINDERS = True
+    # when
+    response = DjangoClient().get("/static/admin/css/base.css")
+    # then
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/css")
