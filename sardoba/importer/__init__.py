@@ -39,7 +39,36 @@ from sardoba.importer.verify import verify
 __all__ = ["ImportReport", "import_original"]
 
 
+def _not_imported(ctx: ImportContext) -> None:
+    """Tell the operator about original state that has no place here."""
+    source = ctx.source
+    if source.has("iiko_sync_jobs"):
+        rows = source.fetch_all(
+            "SELECT status, count(*) AS n FROM iiko_sync_jobs "
+            "WHERE status <> 'success' GROUP BY status ORDER BY status"
+        )
+        for row in rows:
+            ctx.report.warn(
+                "iiko_sync_jobs",
+                row["status"],
+                f"{row['n']} unfinished iiko jobs not imported; sardoba queues its "
+                "own sync at each sign-in",
+            )
+    if source.has("users", "pending_iiko_profile_update"):
+        rows = source.fetch_all(
+            "SELECT count(*) AS n FROM users WHERE pending_iiko_profile_update IS NOT NULL"
+        )
+        if rows and rows[0]["n"]:
+            ctx.report.warn(
+                "users",
+                "-",
+                f"{rows[0]['n']} clients had profile changes not yet sent to iiko; "
+                "not imported: check them in iiko",
+            )
+
+
 def _steps(ctx: ImportContext) -> None:
+    _not_imported(ctx)
     staff_import(ctx)
     clients_import(ctx)
     deleted_phones_import(ctx)

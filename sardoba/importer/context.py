@@ -26,11 +26,15 @@ class ImportContext:
     deleted_client_ids: set[int] = field(default_factory=set)
     broadcast_ids: dict[int, int] = field(default_factory=dict)
     category_ids: dict[int, int] = field(default_factory=dict)
+    _bars: dict[str, int] = field(default_factory=dict)
 
     def progress(self, table: str, done: int, total: int) -> None:
-        """One progress line per batch: `table [#####-----] done/total`."""
+        """A progress line when the bar grows: `table [#####-----] done/total`."""
         width = 30
         filled = width if total <= 0 else min(width, width * done // total)
+        if self._bars.get(table) == filled and done < total:
+            return  # at most one line per step of the bar
+        self._bars[table] = filled
         self.write(
             f"{table:<24} [{'#' * filled}{'-' * (width - filled)}] {done}/{total}"
         )

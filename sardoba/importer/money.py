@@ -7,7 +7,8 @@ entry bridges any gap between the running balance and the original's
 `balance_after - amount`; a last reconciliation brings the wallet to the
 original balance rounded half away from zero (a negative one to 0). Money is
 written only through `wallet_lock` + `ledger_entry_append(notify=False)` /
-`reconciliation_append`: importing history notifies nobody. Points are taken as
+reconciliation entries (`reconciliation_append`'s rule, dated): importing
+history notifies nobody. Points are taken as
 stored and the level recomputed from them; the gift flag as stored when the
 original has it.
 """
@@ -15,6 +16,7 @@ original has it.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator
@@ -28,7 +30,7 @@ from psycopg import sql
 from accounts.models import Client, Staff
 from cashback.models import EntryKind, EntrySource, LedgerEntry, Wallet
 from cashback.rules import level_for_points, round_sum
-from cashback.services import ledger_entry_append, reconciliation_append, wallet_lock
+from cashback.services import ledger_entry_append, wallet_lock
 from sardoba.importer.context import ImportContext
 from sardoba.importer.mapping import RowMap, fingerprint
 
@@ -36,7 +38,11 @@ TX_COLUMNS = (
     "id", "user_id", "staff_id", "amount", "branch_id", "source", "balance_after",
     "iiko_event_id", "iiko_uoc_id", "created_at",
 )  # fmt: skip
-USERS_PER_BATCH_DIVISOR = 4  # a batch of wallets carries their transactions too
+USERS_PER_BATCH_DIVISOR = 4
+# The ledger writer dates entries itself once it takes `created_at`.
+WRITER_TAKES_CREATED_AT = (
+    "created_at" in inspect.signature(ledger_entry_append).parameters
+)  # a batch of wallets carries their transactions too
 
 
 def entry_kind(*, source: str | None, amount: int, iiko_event_id: str | None) -> str:
@@ -218,29 +224,22 @@ def _wallet_import(
                 f"balance before the entry was {before} in the original; taken as {floor}",
             )  # fmt: skip
         target = max(before, floor)
-        if wallet.balance != target:
-            rec = reconciliation_append(wallet=wallet, target_balance=target)
-            if rec is not None:
-                timestamps.append((rec.pk, created_at))
-                report.reconciled(
-                    client_id=client.pk,
-                    phone=client.phone,
-                    amount=rec.amount,
-                    final=False,
-                )
-        entry = _entry_append(ctx, wallet, tx, amount, staff)
+        rec = _reconcile(wallet, target, created_at, timestamps)
+        if rec is not None:
+            report.reconciled(
+                client_id=client.pk, phone=client.phone, amount=rec.amount, final=False
+            )
+        entry = _entry_append(ctx, wallet, tx, amount, staff, created_at, timestamps)
         report.stats("cashback_transactions").created += 1
-        timestamps.append((entry.pk, created_at))
         tx_records.append((tx["id"], entry.pk, fingerprint(tx), {}))
         last_entry_id, last_at = entry.pk, max(filter(None, (last_at, created_at)))
     target = max(round_sum(user["balance"] or 0), 0)
-    rec = reconciliation_append(wallet=wallet, target_balance=target)
+    at = (
+        max(filter(None, (last_at, user["balance_updated_at"])), default=None)
+        or timezone.now()
+    )
+    rec = _reconcile(wallet, target, at, timestamps)
     if rec is not None:
-        at = (
-            max(filter(None, (last_at, user["balance_updated_at"])), default=None)
-            or timezone.now()
-        )
-        timestamps.append((rec.pk, at))
         report.reconciled(
             client_id=client.pk, phone=client.phone, amount=rec.amount, final=True
         )
@@ -257,12 +256,41 @@ def _wallet_import(
     }
 
 
+def _append(
+    timestamps: list[tuple[int, dt.datetime]], created_at: dt.datetime, **kwargs: Any
+) -> LedgerEntry:
+    """`ledger_entry_append` without notification, dated as in the original."""
+    if WRITER_TAKES_CREATED_AT:
+        return ledger_entry_append(**kwargs, notify=False, created_at=created_at)
+    entry = ledger_entry_append(**kwargs, notify=False)
+    timestamps.append((entry.pk, created_at))
+    return entry
+
+
+def _reconcile(
+    wallet: Wallet,
+    target: int,
+    created_at: dt.datetime,
+    timestamps: list[tuple[int, dt.datetime]],
+) -> LedgerEntry | None:
+    """What `reconciliation_append` does, dated: one entry to `target` (>= 0)."""
+    gap = max(target, 0) - wallet.balance
+    if gap == 0:
+        return None
+    return _append(
+        timestamps, created_at, wallet=wallet, kind=EntryKind.RECONCILIATION,
+        amount=gap, source=EntrySource.MANUAL,
+    )  # fmt: skip
+
+
 def _entry_append(
     ctx: ImportContext,
     wallet: Wallet,
     tx: dict[str, Any],
     amount: int,
     staff: dict[int, Staff],
+    created_at: dt.datetime,
+    timestamps: list[tuple[int, dt.datetime]],
 ) -> LedgerEntry:
     source = tx["source"] if tx["source"] in EntrySource.values else EntrySource.MANUAL
     received = tx["amount"]
@@ -278,26 +306,27 @@ def _entry_append(
         "iiko_event_key": tx["iiko_event_id"] or None,
         "iiko_uoc_id": tx["iiko_uoc_id"] or None,
         "iiko_sum": str(received) if Decimal(received) != amount else None,
-        "notify": False,
     }
     try:
-        return ledger_entry_append(**kwargs)
+        return _append(timestamps, created_at, **kwargs)
     except IntegrityError:
         ctx.report.warn(
             "cashback_transactions", tx["id"],
             f"iiko event {tx['iiko_event_id']!r} already recorded here; imported without its key",
         )  # fmt: skip
         kwargs["iiko_event_key"] = None
-        return ledger_entry_append(**kwargs)
+        return _append(timestamps, created_at, **kwargs)
 
 
 def _created_at_restore(timestamps: list[tuple[int, dt.datetime]]) -> None:
     """Give the entries just written the original times (one statement per chunk).
 
-    The entries are inserted by the ledger service, which stamps them with the
-    current time; this sets the time of the original transaction in the same
+    Only for a ledger writer that cannot date an entry itself (it then stamps the
+    current time): this sets the time of the original transaction in the same
     transaction, before anyone can read them.
     """
+    if not timestamps:
+        return
     table = connection.ops.quote_name(LedgerEntry._meta.db_table)
     for start in range(0, len(timestamps), 1000):
         chunk = timestamps[start : start + 1000]

@@ -124,25 +124,36 @@ def database_url(base_url: str, name: str) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
-@contextlib.contextmanager
-def original_database(base_url: str, name: str, version: str) -> Iterator[str]:
-    """Create database `name` with the original schema; drop it afterwards."""
+def original_database_create(base_url: str, name: str, version: str) -> str:
+    """(Re)create database `name` with the original schema; return its URL."""
     assert name.startswith("orig_import_"), "only orig_import_* databases are ours"
-    admin_url = database_url(base_url, "postgres")
-    with psycopg.connect(admin_url, autocommit=True) as admin:
+    with psycopg.connect(database_url(base_url, "postgres"), autocommit=True) as admin:
         admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name))
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(name)
+            )
         )
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     url = database_url(base_url, name)
-    try:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(schema_sql(version))
-        yield url
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                    sql.Identifier(name)
-                )
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(schema_sql(version))
+    return url
+
+
+def original_database_drop(base_url: str, name: str) -> None:
+    assert name.startswith("orig_import_"), "only orig_import_* databases are ours"
+    with psycopg.connect(database_url(base_url, "postgres"), autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(name)
             )
+        )
+
+
+@contextlib.contextmanager
+def original_database(base_url: str, name: str, version: str) -> Iterator[str]:
+    """Create database `name` with the original schema; drop it afterwards."""
+    try:
+        yield original_database_create(base_url, name, version)
+    finally:
+        original_database_drop(base_url, name)
