@@ -71,7 +71,11 @@ class ImportReport:
     # -- output ---------------------------------------------------------------
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {
+            name: getattr(self, name)
+            for name in self.__dataclass_fields__
+            if name not in ("tables", "reconciliations")
+        }
         data["tables"] = {name: asdict(stats) for name, stats in self.tables.items()}
         data["reconciliations"] = [asdict(r) for r in self.reconciliations.values()]
         return data

@@ -270,3 +270,64 @@ def test_dry_run_after_an_import_reports_only_the_changes(original, original_med
     assert _counts() == before
     assert Wallet.objects.get(client_id=10).balance == 27016
     assert "client #10 +998901234567: 1 entries, net -26916 (last -26916)" in out
+
+
+def test_wallet_with_sardoba_entries_is_left_alone(original, original_media):
+    from cashback.services import ledger_entry_append, wallet_lock
+
+    # given an import, then a credit written in sardoba
+    run_import(original, "--media-dir", str(original_media))
+    wallet = wallet_lock(client=Client.objects.get(pk=10))
+    ledger_entry_append(
+        wallet=wallet, kind=EntryKind.MANUAL_CREDIT, amount=1000, notify=False
+    )
+    with psycopg.connect(original, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE cashback_balances SET balance = 1, updated_at = now() WHERE user_id = 10"
+        )
+
+    # when the import runs again
+    out = run_import(original)
+
+    # then that wallet is not reconciled to the original and it is reported
+    assert Wallet.objects.get(client_id=10).balance == 28016
+    assert (
+        "cashback_balances #10: the wallet has ledger entries written in sardoba" in out
+    )
+
+
+def test_since_reads_only_recent_rows(original, original_media):
+    run_import(original, "--media-dir", str(original_media))
+    with psycopg.connect(original, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE users SET name = 'Ali Renamed', updated_at = now() WHERE id = 10"
+        )
+
+    out = run_import(original, "--since", "2026-01-01")
+
+    assert Client.objects.get(pk=10).name == "Ali Renamed"
+    assert "users                                1         0         1" in out
+
+
+def test_report_file_holds_the_full_report(original, original_media, tmp_path):
+    import json
+
+    run_import(original, "--dry-run", "--report", str(tmp_path / "report.json"))
+
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["dry_run"] is True
+    assert data["tables"]["users"]["skipped"] == 2
+    assert data["default_password_staff"] == [
+        {"id": 2, "phone": "+998900000002", "name": "Dilnoza"}
+    ]
+    assert {"client_id": 14, "phone": "+998931112233", "balance": "-5000.50"} in data[
+        "negative_balances"
+    ]
+
+
+def test_refuses_a_missing_media_dir(original, tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="is not a directory"):
+        run_import(original, "--media-dir", str(tmp_path / "nope"))
+    assert not Client.objects.exists()
