@@ -51,6 +51,11 @@ def test_import_keeps_ids_and_normalises_phones(original, original_media):
     assert ali.created_at == at(10)
     assert ali.surname == ("Surname10" if is_later(original) else None)
     assert Client.objects.get(pk=15).email is None  # same e-mail ignoring case
+    # the id sequences moved past the imported ids: new sign-ups do not collide
+    assert Client.objects.create(phone="+998909999999").pk == 17
+    assert (
+        Staff.objects.create(phone="+998909999998", name="New", role="WAITER").pk == 4
+    )
     assert "Import finished and verified." in out
 
 
