@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import models as accounts_models
 from accounts.exceptions import InvalidPhone
 from accounts.models import Client, Staff, StaffRole
 from accounts.phones import client_phone_normalize, staff_phone_normalize
@@ -310,8 +311,9 @@ def clients_import(ctx: ImportContext) -> None:
 def deleted_phones_import(ctx: ImportContext) -> None:
     """Keep the released real phones (§11) with the client they belonged to.
 
-    The accounts app has no deleted-phones table yet, so the records live in the
-    mapping (`ImportedRow.extra`) and in the report.
+    Each becomes an `accounts.DeletedPhone` row (phone, the client's pseudo-number,
+    the time) when the client was imported; the mapping's `extra` and the report
+    keep every record, including those whose client the original no longer has.
     """
     source = ctx.source
     if not source.has("deleted_phones"):
@@ -340,7 +342,9 @@ def deleted_phones_import(ctx: ImportContext) -> None:
             "client_id": client_id,
         }
         ctx.report.deleted_phones.append({"id": row["id"], **extra})
-        records.append((row["id"], client_id, fp, extra))
+        previous = known[row["id"]].local_id if row["id"] in known else None
+        local_id = _released_phone_save(client_id, real, row["deleted_at"], previous)
+        records.append((row["id"], local_id, fp, extra))
         if row["id"] in known:
             stats.updated += 1
         else:
@@ -348,6 +352,26 @@ def deleted_phones_import(ctx: ImportContext) -> None:
     with transaction.atomic():
         mapping.record(records)
     ctx.progress("deleted_phones", stats.read, len(rows))
+
+
+def _released_phone_save(
+    client_id: int | None, phone: str, deleted_at: Any, previous: int | None
+) -> int | None:
+    model = getattr(accounts_models, "DeletedPhone", None)
+    if model is None or client_id is None:
+        return None
+    pseudo = Client.objects.filter(pk=client_id).values_list("phone", flat=True).get()
+    fields = {
+        "phone": phone[:16],
+        "pseudo_phone": pseudo,
+        "client_id": client_id,
+        "deleted_at": _now_or(deleted_at),
+    }
+    if previous is not None:
+        model.objects.filter(pk=previous).update(**fields)
+        return previous
+    with original_timestamps(model):
+        return model.objects.create(**fields).pk
 
 
 # -- cards ------------------------------------------------------------------------

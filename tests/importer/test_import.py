@@ -68,7 +68,10 @@ def test_deleted_client_keeps_pseudo_number_and_released_phone(
     assert (gone.is_deleted, gone.phone, gone.email) == (True, "+999123456789", None)
     assert gone.deleted_at == at(30)
     record = ImportedRow.objects.get(table="deleted_phones", original_id=1)
-    assert (record.local_id, record.extra["real_phone"]) == (13, "+998901112233")
+    assert (record.extra["client_id"], record.extra["real_phone"]) == (
+        13,
+        "+998901112233",
+    )
     assert Card.objects.get(pk=2).client_id == 13
     assert not DeviceRegistration.objects.filter(client_id=13).exists()
 
