@@ -32,7 +32,8 @@ def verify(ctx: ImportContext) -> bool:
     report = ctx.report
     balances_ok = _balances_match(ctx)
     ledger_ok = _ledger_consistent(ctx)
-    report.verified = balances_ok and ledger_ok
+    audit_ok = _cashback_audit(ctx)
+    report.verified = balances_ok and ledger_ok and audit_ok
     return report.verified
 
 
@@ -87,3 +88,22 @@ def _ledger_consistent(ctx: ImportContext) -> bool:
         "the sum of their entries or their last balance_after"
     )
     return ok
+
+
+def _cashback_audit(ctx: ImportContext) -> bool:
+    """What `manage.py cashback_audit` checks, when the cashback app provides it."""
+    try:
+        from cashback.audit import wallet_audit
+    except ImportError:
+        ctx.report.verification.append("SKIPPED: cashback_audit is not available")
+        return True
+    problems = wallet_audit()
+    for problem in problems[:20]:
+        ctx.report.verification.append(
+            f"MISMATCH: client #{problem.client_id}: {problem.problem}"
+        )
+    ctx.report.verification.append(
+        f"{'OK' if not problems else 'FAILED'}: cashback_audit "
+        f"({'clean' if not problems else f'{len(problems)} mismatches'})"
+    )
+    return not problems
