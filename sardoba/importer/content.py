@@ -46,7 +46,7 @@ def news_import(ctx: ImportContext) -> None:
 
 def news_image_references() -> list[tuple[MediaKind, str, int | None]]:
     return [
-        (NEWS_IMAGE, url, None)
+        (NEWS_IMAGE, str(url), None)
         for url in NewsItem.objects.filter(
             image_url__startswith=NEWS_IMAGE.url_prefix
         ).values_list("image_url", flat=True)

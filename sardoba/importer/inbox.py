@@ -23,7 +23,7 @@ DEVICE_COLUMNS = (
 AUTH_LOG_COLUMNS = (
     "id", "actor_type", "actor_id", "phone", "action", "ip", "user_agent", "meta", "created_at",
 )  # fmt: skip
-AUTH_STATUS = {
+AUTH_STATUS: dict[str, str] = {
     AuthAction.OTP_REQUEST: "sent",
     AuthAction.OTP_VERIFICATION: "success",
     AuthAction.LOGIN: "success",

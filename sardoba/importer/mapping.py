@@ -34,11 +34,12 @@ class RowMap:
 
     def local_ids(self) -> dict[int, int]:
         """Every mapped original id -> local id (for the small or id-keyed tables)."""
-        return dict(
+        rows = (
             ImportedRow.objects.filter(table=self.table, local_id__isnull=False)
             .values_list("original_id", "local_id")
             .iterator(chunk_size=5000)
         )
+        return {original_id: local_id for original_id, local_id in rows if local_id}
 
     def record(
         self, rows: Iterable[tuple[int, int | None, str, dict[str, Any]]]

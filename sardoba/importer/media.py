@@ -132,7 +132,7 @@ def _mime_type(path: Path) -> str | None:
 
 def client_photo_references() -> list[tuple[MediaKind, str, int | None]]:
     return [
-        (PROFILE_PHOTO, url, pk)
+        (PROFILE_PHOTO, str(url), pk)
         for pk, url in Client.objects.filter(
             profile_photo_url__startswith=PROFILE_PHOTO.url_prefix
         ).values_list("pk", "profile_photo_url")

@@ -195,12 +195,12 @@ def _clients_plan(ctx: ImportContext) -> ClientPlan:
     mine = set(mapped.values())
     local_phones: dict[str, int] = {}
     local_emails: set[str] = set()
-    for pk, phone, email in Client.objects.values_list(
+    for pk, local_phone, email in Client.objects.values_list(
         "pk", "phone", "email"
     ).iterator():
         if pk in mine:
             continue
-        local_phones[phone] = pk
+        local_phones[local_phone] = pk
         if email:
             local_emails.add(email.lower())
     existing_pseudo = dict(
