@@ -304,6 +304,8 @@ LOGGING = {
     },
     "root": {"handlers": _log_handlers, "level": LOG_LEVEL},
     "loggers": {
+        # Django's own loggers write through our JSON handler, not its text console.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.server": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
     },
