@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from sardoba.importer.catalog import catalog_image_references, catalog_import
 from sardoba.importer.content import news_image_references, news_import
 from sardoba.importer.context import ImportContext
 from sardoba.importer.inbox import (
@@ -79,15 +80,13 @@ def _steps(ctx: ImportContext) -> None:
     devices_import(ctx)
     auth_log_import(ctx)
     news_import(ctx)
-    references = client_photo_references() + news_image_references()
-    try:
-        from sardoba.importer.catalog import catalog_image_references, catalog_import
-    except ImportError:  # the catalog models arrive with the news/catalog branch
-        ctx.write("catalog models not available: categories and products skipped")
-    else:
-        catalog_import(ctx)
-        references += catalog_image_references()
-    media_copy(ctx, references)
+    catalog_import(ctx)
+    media_copy(
+        ctx,
+        client_photo_references()
+        + news_image_references()
+        + catalog_image_references(),
+    )
     verify(ctx)
 
 

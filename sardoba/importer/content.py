@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from news.models import NewsItem
+from news.services import news_cache_invalidate
 from sardoba.importer.context import ImportContext
 from sardoba.importer.mapping import original_timestamps
 from sardoba.importer.media import NEWS_IMAGE, MediaKind, media_url
@@ -42,6 +44,7 @@ def news_import(ctx: ImportContext) -> None:
 
     with original_timestamps(NewsItem):
         table_import(ctx, TableStep("news", NewsItem, NEWS_COLUMNS, build))
+    transaction.on_commit(news_cache_invalidate, robust=True)
 
 
 def news_image_references() -> list[tuple[MediaKind, str, int | None]]:

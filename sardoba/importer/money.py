@@ -16,14 +16,13 @@ original has it.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from psycopg import sql
 
@@ -38,11 +37,7 @@ TX_COLUMNS = (
     "id", "user_id", "staff_id", "amount", "branch_id", "source", "balance_after",
     "iiko_event_id", "iiko_uoc_id", "created_at",
 )  # fmt: skip
-USERS_PER_BATCH_DIVISOR = 4
-# The ledger writer dates entries itself once it takes `created_at`.
-WRITER_TAKES_CREATED_AT = (
-    "created_at" in inspect.signature(ledger_entry_append).parameters
-)  # a batch of wallets carries their transactions too
+USERS_PER_BATCH_DIVISOR = 4  # a batch of wallets carries their transactions too
 
 
 def entry_kind(*, source: str | None, amount: int, iiko_event_id: str | None) -> str:
@@ -124,7 +119,6 @@ def _wallet_batch(
     clients = Client.objects.in_bulk(
         [ctx.client_ids[u["id"]] for u in users if u["id"] in ctx.client_ids]
     )
-    timestamps: list[tuple[int, dt.datetime]] = []
     tx_records: list[tuple[int, int | None, str, dict[str, Any]]] = []
     wallet_records: list[tuple[int, int | None, str, dict[str, Any]]] = []
     for user in users:
@@ -166,7 +160,7 @@ def _wallet_batch(
                     "cashback_transactions", tx["id"], "wallet changed in sardoba"
                 )
             continue
-        extra = _wallet_import(ctx, client, user, new, staff, timestamps, tx_records,
+        extra = _wallet_import(ctx, client, user, new, staff, tx_records,
                                previous=known.extra if known else {})  # fmt: skip
         wallet_records.append((user["id"], extra.pop("wallet_id"), fp, extra))
         if known is None:
@@ -176,7 +170,6 @@ def _wallet_batch(
     for user_id, txs in by_user.items():  # transactions of users not in the batch
         for tx in txs:
             report.skip("cashback_transactions", tx["id"], f"user #{user_id} not found")
-    _created_at_restore(timestamps)
     tx_map.record(tx_records)
     wallet_map.record(wallet_records)
 
@@ -197,7 +190,6 @@ def _wallet_import(
     user: dict[str, Any],
     new: list[dict[str, Any]],
     staff: dict[int, Staff],
-    timestamps: list[tuple[int, dt.datetime]],
     tx_records: list[tuple[int, int | None, str, dict[str, Any]]],
     *,
     previous: dict[str, Any],
@@ -224,12 +216,12 @@ def _wallet_import(
                 f"balance before the entry was {before} in the original; taken as {floor}",
             )  # fmt: skip
         target = max(before, floor)
-        rec = _reconcile(wallet, target, created_at, timestamps)
+        rec = _reconcile(wallet, target, created_at)
         if rec is not None:
             report.reconciled(
                 client_id=client.pk, phone=client.phone, amount=rec.amount, final=False
             )
-        entry = _entry_append(ctx, wallet, tx, amount, staff, created_at, timestamps)
+        entry = _entry_append(ctx, wallet, tx, amount, staff, created_at)
         report.stats("cashback_transactions").created += 1
         tx_records.append((tx["id"], entry.pk, fingerprint(tx), {}))
         last_entry_id, last_at = entry.pk, max(filter(None, (last_at, created_at)))
@@ -238,7 +230,7 @@ def _wallet_import(
         max(filter(None, (last_at, user["balance_updated_at"])), default=None)
         or timezone.now()
     )
-    rec = _reconcile(wallet, target, at, timestamps)
+    rec = _reconcile(wallet, target, at)
     if rec is not None:
         report.reconciled(
             client_id=client.pk, phone=client.phone, amount=rec.amount, final=True
@@ -256,29 +248,22 @@ def _wallet_import(
     }
 
 
-def _append(
-    timestamps: list[tuple[int, dt.datetime]], created_at: dt.datetime, **kwargs: Any
-) -> LedgerEntry:
+def _append(created_at: dt.datetime, **kwargs: Any) -> LedgerEntry:
     """`ledger_entry_append` without notification, dated as in the original."""
-    if WRITER_TAKES_CREATED_AT:
-        return ledger_entry_append(**kwargs, notify=False, created_at=created_at)
-    entry = ledger_entry_append(**kwargs, notify=False)
-    timestamps.append((entry.pk, created_at))
-    return entry
+    return ledger_entry_append(**kwargs, notify=False, created_at=created_at)
 
 
 def _reconcile(
     wallet: Wallet,
     target: int,
     created_at: dt.datetime,
-    timestamps: list[tuple[int, dt.datetime]],
 ) -> LedgerEntry | None:
     """What `reconciliation_append` does, dated: one entry to `target` (>= 0)."""
     gap = max(target, 0) - wallet.balance
     if gap == 0:
         return None
     return _append(
-        timestamps, created_at, wallet=wallet, kind=EntryKind.RECONCILIATION,
+        created_at, wallet=wallet, kind=EntryKind.RECONCILIATION,
         amount=gap, source=EntrySource.MANUAL,
     )  # fmt: skip
 
@@ -290,7 +275,6 @@ def _entry_append(
     amount: int,
     staff: dict[int, Staff],
     created_at: dt.datetime,
-    timestamps: list[tuple[int, dt.datetime]],
 ) -> LedgerEntry:
     source = tx["source"] if tx["source"] in EntrySource.values else EntrySource.MANUAL
     received = tx["amount"]
@@ -308,36 +292,11 @@ def _entry_append(
         "iiko_sum": str(received) if Decimal(received) != amount else None,
     }
     try:
-        return _append(timestamps, created_at, **kwargs)
+        return _append(created_at, **kwargs)
     except IntegrityError:
         ctx.report.warn(
             "cashback_transactions", tx["id"],
             f"iiko event {tx['iiko_event_id']!r} already recorded here; imported without its key",
         )  # fmt: skip
         kwargs["iiko_event_key"] = None
-        return _append(timestamps, created_at, **kwargs)
-
-
-def _created_at_restore(timestamps: list[tuple[int, dt.datetime]]) -> None:
-    """Give the entries just written the original times (one statement per chunk).
-
-    Only for a ledger writer that cannot date an entry itself (it then stamps the
-    current time): this sets the time of the original transaction in the same
-    transaction, before anyone can read them.
-    """
-    if not timestamps:
-        return
-    table = connection.ops.quote_name(LedgerEntry._meta.db_table)
-    for start in range(0, len(timestamps), 1000):
-        chunk = timestamps[start : start + 1000]
-        if connection.vendor == "postgresql":
-            values = ", ".join(["(%s, %s::timestamptz)"] * len(chunk))
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {table} AS e SET created_at = v.at "  # noqa: S608 (constant names)
-                    f"FROM (VALUES {values}) AS v(id, at) WHERE e.id = v.id",
-                    [item for pair in chunk for item in pair],
-                )
-        else:
-            for pk, at in chunk:
-                LedgerEntry.objects.filter(pk=pk).update(created_at=at)
+        return _append(created_at, **kwargs)

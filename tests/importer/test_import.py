@@ -339,3 +339,16 @@ def test_refuses_a_missing_media_dir(original, tmp_path):
     with pytest.raises(CommandError, match="is not a directory"):
         run_import(original, "--media-dir", str(tmp_path / "nope"))
     assert not Client.objects.exists()
+
+
+def test_categories_and_products(original, original_media):
+    from catalog.models import Category, Product
+
+    out = run_import(original, "--media-dir", str(original_media))
+
+    categories = dict(Category.objects.values_list("pk", "name"))
+    assert categories == {1: "Salads", 2: "Soups"}
+    assert Category.objects.get(pk=2).image_url == "/api/v1/files/news_images/soup.jpg"
+    products = {p.pk: (p.category_id, p.name, p.price) for p in Product.objects.all()}
+    assert products == {1: (1, "Achichuk", 15000), 2: (2, "Shurpa", 32001)}
+    assert "news_images soup.jpg" in out  # referenced, missing in --media-dir
