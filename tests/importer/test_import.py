@@ -168,7 +168,7 @@ def test_inbox_devices_and_auth_log(original, original_media):
     assert AuthLog.objects.count() == 4
 
 
-def test_media_copied_and_urls_relative(original, original_media):
+def test_media_copied_and_urls_relative(original, original_media, api_client):
     out = run_import(original, "--media-dir", str(original_media))
 
     root = settings.MEDIA_ROOT
@@ -193,6 +193,9 @@ def test_media_copied_and_urls_relative(original, original_media):
         3: "/api/v1/files/news_images/n3.png",
     }
     assert (root / "news_images" / "n1.jpg").is_file()
+    served = api_client.get("/api/v1/files/news_images/n1.jpg")
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/jpeg"
     assert "news_images n3.png" in out  # missing in --media-dir, listed
     photo = StoredFile.objects.get(name="ali.jpg")
     assert (photo.kind, photo.mime_type, photo.owner_id) == (
