@@ -18,6 +18,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 LATER_MARKER = ("users", "surname")
+APPEND_ONLY = frozenset({"cashback_transactions", "auth_logs"})
 _cursor_numbers = itertools.count(1)
 
 
@@ -78,15 +79,21 @@ class OriginalDatabase:
         return query
 
     def since_filter(self, table: str, since: Any) -> sql.Composable | None:
-        """Rows written at or after `since`, by `updated_at`, else `created_at`."""
+        """Rows written at or after `since` (None: read the whole table).
+
+        By `updated_at`; by `created_at` only for append-only tables. Tables edited
+        in place without `updated_at` (inbox read state, news, catalog) are read
+        whole, so `--since` never misses a change.
+        """
         if since is None:
             return None
-        for column in ("updated_at", "created_at"):
-            if self.has(table, column):
-                return sql.SQL("{} >= {}").format(
-                    sql.Identifier(column), sql.Literal(since)
-                )
-        return None
+        if self.has(table, "updated_at"):
+            column = "updated_at"
+        elif table in APPEND_ONLY and self.has(table, "created_at"):
+            column = "created_at"
+        else:
+            return None
+        return sql.SQL("{} >= {}").format(sql.Identifier(column), sql.Literal(since))
 
     def count(self, table: str, where: sql.Composable | None = None) -> int:
         query = sql.SQL("SELECT count(*) AS n FROM {}").format(sql.Identifier(table))
