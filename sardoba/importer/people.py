@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import bcrypt
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import is_password_usable, make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -112,6 +112,10 @@ def staff_import(ctx: ImportContext) -> None:
         if is_default:
             ctx.report.default_password_staff.append(
                 {"id": pk, "phone": phones[pk], "name": row["name"]}
+            )
+        elif not is_password_usable(password):
+            ctx.report.warn(
+                "staff", pk, "password hash is not bcrypt; imported without a password"
             )
         code = _blank_to_none(row["referral_code"])
         if pk in dropped_codes:
