@@ -246,3 +246,6 @@ class CardInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+from cashback import admin_iiko  # noqa: E402, F401  (the iiko job queue)
