@@ -6,7 +6,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from accounts.models import AuthLog, Client, Staff, StoredFile
+from accounts.models import AuthLog, Client, DeletedPhone, Staff, StoredFile
 from cashback.models import Card, EntryKind, LedgerEntry, Wallet
 from news.models import NewsItem
 from notifications.models import Broadcast, DeviceRegistration, Notification
@@ -206,7 +206,7 @@ def test_media_copied_and_urls_relative(original, original_media, api_client):
 
 
 def _counts() -> dict[str, int]:
-    models = (Client, Staff, Card, Wallet, LedgerEntry, Notification, Broadcast,
+    models = (Client, Staff, DeletedPhone, Card, Wallet, LedgerEntry, Notification, Broadcast,
               DeviceRegistration, AuthLog, NewsItem, StoredFile, ImportedRow)  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
