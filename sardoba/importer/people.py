@@ -13,9 +13,8 @@ from django.contrib.auth.hashers import is_password_usable, make_password
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import models as accounts_models
 from accounts.exceptions import InvalidPhone
-from accounts.models import Client, Staff, StaffRole
+from accounts.models import Client, DeletedPhone, Staff, StaffRole
 from accounts.phones import client_phone_normalize, staff_phone_normalize
 from cashback.models import Card
 from sardoba.importer.context import ImportContext
@@ -361,8 +360,7 @@ def deleted_phones_import(ctx: ImportContext) -> None:
 def _released_phone_save(
     client_id: int | None, phone: str, deleted_at: Any, previous: int | None
 ) -> int | None:
-    model = getattr(accounts_models, "DeletedPhone", None)
-    if model is None or client_id is None:
+    if client_id is None:  # DeletedPhone needs its client; the mapping keeps it
         return None
     pseudo = Client.objects.filter(pk=client_id).values_list("phone", flat=True).get()
     fields = {
@@ -372,10 +370,10 @@ def _released_phone_save(
         "deleted_at": _now_or(deleted_at),
     }
     if previous is not None:
-        model.objects.filter(pk=previous).update(**fields)
+        DeletedPhone.objects.filter(pk=previous).update(**fields)
         return previous
-    with original_timestamps(model):
-        return model.objects.create(**fields).pk
+    with original_timestamps(DeletedPhone):
+        return DeletedPhone.objects.create(**fields).pk
 
 
 # -- cards ------------------------------------------------------------------------
