@@ -172,8 +172,8 @@ class ClientPlan:
 
 def _client_phone(ctx: ImportContext, row: dict[str, Any]) -> str | None:
     raw = row["phone"] or ""
-    if row["is_deleted"] and PSEUDO_PHONE.match(raw.strip()):
-        return raw.strip()
+    if row["is_deleted"]:  # a deleted client must not hold a real phone (§11)
+        return raw.strip() if PSEUDO_PHONE.match(raw.strip()) else None
     try:
         return client_phone_normalize(raw)
     except InvalidPhone:
@@ -255,6 +255,7 @@ def _pseudo_phone(*, taken: set[str]) -> str:
 
 def clients_import(ctx: ImportContext) -> None:
     plan = _clients_plan(ctx)
+    released: list[tuple[int, str, str, Any]] = []  # deleted rows with a real phone
 
     def build(row: dict[str, Any]) -> dict[str, Any] | Skip:
         pk = row["id"]
@@ -267,6 +268,9 @@ def clients_import(ctx: ImportContext) -> None:
             )
         deleted = bool(row["is_deleted"])
         if deleted and not PSEUDO_PHONE.match((row["phone"] or "").strip()):
+            released.append(
+                (pk, row["phone"] or "", plan.phones[pk], row["deleted_at"])
+            )
             ctx.report.deleted_phones.append(
                 {
                     "id": None,
@@ -309,6 +313,20 @@ def clients_import(ctx: ImportContext) -> None:
     ctx.deleted_client_ids = set(
         Client.objects.filter(is_deleted=True).values_list("pk", flat=True)
     )
+    with transaction.atomic(), original_timestamps(DeletedPhone):
+        for original_id, raw, pseudo, deleted_at in released:
+            client_id = ctx.client_ids.get(original_id)
+            if client_id is None:
+                continue
+            try:
+                phone = client_phone_normalize(raw)
+            except InvalidPhone:
+                phone = raw.strip()[:16]
+            DeletedPhone.objects.get_or_create(
+                client_id=client_id,
+                phone=phone,
+                defaults={"pseudo_phone": pseudo, "deleted_at": _now_or(deleted_at)},
+            )
 
 
 def deleted_phones_import(ctx: ImportContext) -> None:

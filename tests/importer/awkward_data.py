@@ -3,7 +3,8 @@
 * phones typed in several formats, two of which collide after normalisation;
 * a balance changed without a transaction (iiko sync overwrote it), a
   fractional amount, a negative balance, a −35,000 payment;
-* a deleted client with a `+999…` pseudo-number and its deleted-phones row;
+* a deleted client with a `+999…` pseudo-number and its deleted-phones row, and
+  one deleted with its real phone still on the row (an older deletion);
 * a waiter still on the shipped default password `admin123`;
 * read, unread and unsent notifications, a broadcast (later version);
 * relative and absolute image URLs, and a URL on a CDN.
@@ -59,6 +60,7 @@ def fill(conn, version: str) -> None:
         (15, "Drift", "998935554433", 3, "https://cdn.example.com/avatars/drift.jpg",
          "ali@example.com", False, None, "iiko-c-15"),
         (16, "Nomad", "+7 999 123 45 67", None, None, None, False, None, None),
+        (18, "Left", "+998 90 555 66 77", None, None, None, True, at(31), None),
     ]  # fmt: skip
     for uid, name, phone, waiter, photo, email, deleted, deleted_at, iiko in users:
         columns = (
@@ -72,7 +74,7 @@ def fill(conn, version: str) -> None:
             values += [f"Surname{uid}" if uid == 10 else None, None, uid == 15]
         placeholders = ", ".join(["%s"] * len(values))
         ex(f"INSERT INTO users ({columns}) VALUES ({placeholders})", values)  # noqa: S608
-    ex("SELECT setval('users_id_seq', 16)")
+    ex("SELECT setval('users_id_seq', 18)")
     balances = [(10, "27015.50", "13500"), (11, "100", "0"), (12, "200", "0"),
                 (13, "4000", "2000"), (14, "-5000.50", "0"), (15, "25000.50", "13500"),
                 (16, "0", "0")]  # fmt: skip

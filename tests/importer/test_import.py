@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import psycopg
 import pytest
 from django.conf import settings
@@ -31,6 +33,7 @@ def test_import_keeps_ids_and_normalises_phones(original, original_media):
 
     # then: ids kept (tokens carry them), phones normalised once, collisions not merged
     phones = dict(Client.objects.values_list("pk", "phone"))
+    assert re.fullmatch(r"\+999\d{9}", phones.pop(18))  # deleted with its real phone
     assert phones == {
         10: "+998901234567",
         13: "+999123456789",
@@ -52,7 +55,7 @@ def test_import_keeps_ids_and_normalises_phones(original, original_media):
     assert ali.surname == ("Surname10" if is_later(original) else None)
     assert Client.objects.get(pk=15).email is None  # same e-mail ignoring case
     # the id sequences moved past the imported ids: new sign-ups do not collide
-    assert Client.objects.create(phone="+998909999999").pk == 17
+    assert Client.objects.create(phone="+998909999999").pk == 19
     assert (
         Staff.objects.create(phone="+998909999998", name="New", role="WAITER").pk == 4
     )
