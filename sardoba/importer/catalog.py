@@ -68,4 +68,4 @@ def catalog_image_references() -> list[tuple[MediaKind, str, int | None]]:
         *Product.objects.filter(image_url__startswith=NEWS_IMAGE.url_prefix)
         .values_list("image_url", flat=True),
     ]  # fmt: skip
-    return [(NEWS_IMAGE, url, None) for url in urls]
+    return [(NEWS_IMAGE, str(url), None) for url in urls]
