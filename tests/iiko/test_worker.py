@@ -59,7 +59,14 @@ def test_sigterm_stops_the_worker_cleanly():
         text=True,
     )
     try:
-        assert "started" in process.stdout.readline()
+        # JSON log lines share stdout with the command's own output: skip them
+        lines = []
+        while not any("started" in line for line in lines) and len(lines) < 50:
+            line = process.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+        assert any("started" in line for line in lines), lines
         # when
         process.send_signal(signal.SIGTERM)
         out, _ = process.communicate(timeout=20)
