@@ -81,9 +81,14 @@ class Target:
 
 class Run:
     def __init__(
-        self, target: Target, tokens: dict, users: int, duration: float,
-        max_requests: int, menu: bool = True,
-    ) -> None:  # fmt: skip
+        self,
+        target: Target,
+        tokens: dict,
+        users: int,
+        duration: float,
+        max_requests: int,
+        menu: bool = True,
+    ) -> None:
         self.t = target
         self.clients = tokens["clients"]
         self.manager = tokens["manager"]
@@ -101,9 +106,14 @@ class Run:
         )
 
     async def _call(
-        self, session: aiohttp.ClientSession, name: str, method: str, path: str,
-        token: str | None = None, body: dict | None = None,
-    ) -> int:  # fmt: skip
+        self,
+        session: aiohttp.ClientSession,
+        name: str,
+        method: str,
+        path: str,
+        token: str | None = None,
+        body: dict | None = None,
+    ) -> int:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         started = time.perf_counter()
         status = 0
@@ -149,9 +159,12 @@ class Run:
                 self.stats.frames += 1
                 if self._more():
                     await self._call(
-                        session, "M8 /cashback/user/{id}", "GET",
-                        f"/cashback/user/{client['id']}", client["access"],
-                    )  # fmt: skip
+                        session,
+                        "M8 /cashback/user/{id}",
+                        "GET",
+                        f"/cashback/user/{client['id']}",
+                        client["access"],
+                    )
         except (aiohttp.ClientError, asyncio.CancelledError):
             return
 
@@ -160,10 +173,18 @@ class Run:
         token = client["access"]
         await self._call(session, "M3 /auth/me", "GET", "/auth/me", token)
         await self._call(
-            session, "M11 register-token", "POST", "/notifications/register-token",
-            token, {"deviceType": "android", "deviceToken": None, "language": "uz",
-                    "usesWebSocket": True},
-        )  # fmt: skip
+            session,
+            "M11 register-token",
+            "POST",
+            "/notifications/register-token",
+            token,
+            {
+                "deviceType": "android",
+                "deviceToken": None,
+                "language": "uz",
+                "usesWebSocket": True,
+            },
+        )
         ws = await self._socket(session, client, token)
         reader = None
         if ws is not None:
@@ -171,16 +192,26 @@ class Run:
             reader = asyncio.create_task(self._frames(session, ws, client))
         while self._more():
             # Home tab.
-            await self._call(session, "M9 notifications?limit=1", "GET",
-                             "/notifications/clients?limit=1", token)  # fmt: skip
+            await self._call(
+                session,
+                "M9 notifications?limit=1",
+                "GET",
+                "/notifications/clients?limit=1",
+                token,
+            )
             await self._call(session, "M12 /news", "GET", "/news")
             await self._call(session, "M3 /auth/me", "GET", "/auth/me", token)
             if self.menu:
                 await self._call(session, "M13 /catalog/live", "GET", "/catalog/live")
             # Points screen.
             await self._call(session, "M3 /auth/me", "GET", "/auth/me", token)
-            await self._call(session, "M8 /cashback/user/{id}", "GET",
-                             f"/cashback/user/{client['id']}", token)  # fmt: skip
+            await self._call(
+                session,
+                "M8 /cashback/user/{id}",
+                "GET",
+                f"/cashback/user/{client['id']}",
+                token,
+            )
         if ws is not None:
             await ws.close()
         if reader is not None:
@@ -193,11 +224,18 @@ class Run:
                 await asyncio.sleep(0.05)
                 continue
             await self._call(
-                session, "staff POST /cashback/add", "POST", "/cashback/add",
+                session,
+                "staff POST /cashback/add",
+                "POST",
+                "/cashback/add",
                 self.manager,
-                {"user_id": rng.choice(self.connected), "amount": 15000,
-                 "source": "MANUAL", "branch_id": 139235},
-            )  # fmt: skip
+                {
+                    "user_id": rng.choice(self.connected),
+                    "amount": 15000,
+                    "source": "MANUAL",
+                    "branch_id": 139235,
+                },
+            )
 
     async def run(self) -> dict:
         timeout = aiohttp.ClientTimeout(total=30)
@@ -226,9 +264,12 @@ def tokens_load() -> dict:
 
 
 def load_run(
-    target: Target, users: int, duration: float, max_requests: int = 200_000,
+    target: Target,
+    users: int,
+    duration: float,
+    max_requests: int = 200_000,
     menu: bool = True,
-) -> dict:  # fmt: skip
+) -> dict:
     return asyncio.run(
         Run(target, tokens_load(), users, duration, max_requests, menu).run()
     )

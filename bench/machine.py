@@ -16,7 +16,7 @@ def _run(cmd: list[str]) -> str:
 
 def machine_block(command: str, dataset: str = "", other_load: str = "") -> str:
     """A markdown block: command, date, machine, dataset, concurrent load."""
-    free = _run(["free", "-h"]).strip()
+    free = _run(["free", "-h"]).rstrip()
     cpu = ""
     for line in _run(["lscpu"]).splitlines():
         if line.startswith("Model name:"):

@@ -63,9 +63,11 @@ def seed(*, clients: int, entries: int, news: int, tokens: int, reset: bool) -> 
     have = Client.objects.count()
     if have < clients:
         manager = Staff.objects.filter(role=StaffRole.MANAGER).first() or staff_create(
-            phone="+998900000001", name="Bench manager", password="bench-pass",
+            phone="+998900000001",
+            name="Bench manager",
+            password="bench-pass",
             role=StaffRole.MANAGER,
-        )  # fmt: skip
+        )
         waiters = list(Staff.objects.filter(role=StaffRole.WAITER))
         for i in range(len(waiters), 20):
             waiters.append(
@@ -198,6 +200,7 @@ def seed(*, clients: int, entries: int, news: int, tokens: int, reset: bool) -> 
         "news": NewsItem.objects.count(),
         "seconds": round(seeded, 1),
     }
+    (RESULTS / "dataset.json").write_text(json.dumps(counts))
     print(json.dumps(counts))
     return counts
 
@@ -213,9 +216,12 @@ def main() -> None:
     os.environ.update(bench_env(ACCESS_TOKEN_EXPIRE_MINUTES="720"))
     database_ensure()
     seed(
-        clients=args.clients, entries=args.entries, news=args.news,
-        tokens=args.tokens, reset=args.reset,
-    )  # fmt: skip
+        clients=args.clients,
+        entries=args.entries,
+        news=args.news,
+        tokens=args.tokens,
+        reset=args.reset,
+    )
 
 
 if __name__ == "__main__":

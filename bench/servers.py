@@ -73,32 +73,73 @@ def server_command(kind: str, port: int, workers: int = 1) -> list[str]:
         return [f"{b}/daphne", "-b", host, "-p", str(port), ASGI_APP]
     if kind == "uvicorn":
         return [
-            f"{b}/uvicorn", ASGI_APP, "--host", host, "--port", str(port),
-            "--workers", str(workers), "--no-access-log", "--lifespan", "off",
-            "--log-level", "warning",
-        ]  # fmt: skip
+            f"{b}/uvicorn",
+            ASGI_APP,
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+            "--lifespan",
+            "off",
+            "--log-level",
+            "warning",
+        ]
     if kind == "gunicorn":
         return [
-            f"{b}/gunicorn", WSGI_APP, "-b", f"{host}:{port}", "-w", str(workers),
-            "--log-level", "warning",
-        ]  # fmt: skip
+            f"{b}/gunicorn",
+            WSGI_APP,
+            "-b",
+            f"{host}:{port}",
+            "-w",
+            str(workers),
+            "--log-level",
+            "warning",
+        ]
     if kind == "gunicorn-uvicorn":
         return [
-            f"{b}/gunicorn", ASGI_APP, "-b", f"{host}:{port}", "-w", str(workers),
-            "-k", "uvicorn.workers.UvicornWorker", "--log-level", "warning",
-        ]  # fmt: skip
+            f"{b}/gunicorn",
+            ASGI_APP,
+            "-b",
+            f"{host}:{port}",
+            "-w",
+            str(workers),
+            "-k",
+            "uvicorn.workers.UvicornWorker",
+            "--log-level",
+            "warning",
+        ]
     if kind in ("granian-asgi", "granian-wsgi"):
         iface = kind.split("-")[1]
         return [
-            f"{b}/granian", "--interface", iface, "--host", host, "--port", str(port),
-            "--workers", str(workers), "--log-level", "warning", "--no-ws",
+            f"{b}/granian",
+            "--interface",
+            iface,
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-ws",
             ASGI_APP if iface == "asgi" else WSGI_APP,
-        ]  # fmt: skip
+        ]
     if kind == "bare-asgi":
         return [
-            f"{b}/uvicorn", "bench.bare_asgi:application", "--host", host,
-            "--port", str(port), "--no-access-log", "--log-level", "warning",
-        ]  # fmt: skip
+            f"{b}/uvicorn",
+            "bench.bare_asgi:application",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
     raise ValueError(f"unknown server kind {kind!r}")
 
 
@@ -162,7 +203,9 @@ class Server:
 class ResourceSampler:
     """CPU (% of one core, summed) and RSS of a process tree, sampled in a thread."""
 
-    def __init__(self, pids: list[int], interval: float = 0.5) -> None:
+    def __init__(
+        self, pids: list[int], interval: float = 0.5, cmdline_has: str = ""
+    ) -> None:
         import threading
 
         import psutil
@@ -175,9 +218,14 @@ class ResourceSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._procs: dict[int, object] = {}
+        self.cmdline_has = cmdline_has  # e.g. PostgreSQL backends of one database
 
     def _tree(self) -> list:
         out = []
+        if self.cmdline_has:
+            for p in self._psutil.process_iter(["cmdline"]):
+                if any(self.cmdline_has in part for part in p.info["cmdline"] or []):
+                    out.append(p)
         for root in self.roots:
             try:
                 out.append(root)
