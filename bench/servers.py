@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +61,7 @@ def bench_env(*, conn_max_age: int = 60, **extra: str) -> dict[str, str]:
     return env
 
 
+WSGI_KINDS = {"gunicorn", "granian-wsgi"}
 ASGI_APP = "sardoba.asgi:application"
 WSGI_APP = "sardoba.wsgi:application"
 
@@ -148,13 +149,20 @@ class Server:
     kind: str
     port: int
     workers: int = 1
-    env: dict[str, str] = field(default_factory=bench_env)
+    env: dict[str, str] | None = None
     proc: subprocess.Popen | None = None
     log: Path | None = None
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def __post_init__(self) -> None:
+        if self.env is None:
+            # Persistent connections for the sync WSGI workers (one thread each);
+            # none under ASGI, where every request runs in a new thread and a
+            # kept connection would be leaked with it.
+            self.env = bench_env(conn_max_age=60 if self.kind in WSGI_KINDS else 0)
 
     def start(self, timeout: float = 40) -> Server:
         self.log = ROOT / "bench" / "results" / f"server-{self.kind}-{self.port}.log"
