@@ -30,8 +30,52 @@ RESULTS = Path(__file__).resolve().parent / "results"
 HTTP_PORT, WS_PORT = 8711, 8712
 
 
-def topology(name: str) -> tuple[list[Server], Target]:
-    """`daphne` | `uvicorn-N` | `gunicorn-N+daphne` | `granian-N+daphne`."""
+NGINX_PORT = 8713
+NGINX_DIR = Path("/tmp/bench-nginx")
+
+
+class Nginx:
+    """docker/nginx.conf on loopback, routing to the bench ports (one worker)."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> Nginx:
+        site = (RESULTS.parent.parent / "docker" / "nginx.conf").read_text()
+        site = (
+            site.replace("server web:8000;", f"server 127.0.0.1:{HTTP_PORT};")
+            .replace("server ws:8001;", f"server 127.0.0.1:{WS_PORT};")
+            .replace("listen 8000;", f"listen 127.0.0.1:{NGINX_PORT};")
+        )
+        NGINX_DIR.mkdir(exist_ok=True)
+        (NGINX_DIR / "site.conf").write_text(site)
+        (NGINX_DIR / "nginx.conf").write_text(
+            "worker_processes 1;\n"
+            f"pid {NGINX_DIR}/nginx.pid;\nerror_log {NGINX_DIR}/error.log warn;\n"
+            "events { worker_connections 16384; }\n"
+            "http { access_log off;\n"
+            f"client_body_temp_path {NGINX_DIR}/body; proxy_temp_path {NGINX_DIR}/proxy;\n"
+            f"include {NGINX_DIR}/site.conf; }}\n"
+        )
+        self.proc = subprocess.Popen(
+            ["nginx", "-c", str(NGINX_DIR / "nginx.conf"), "-g", "daemon off;"],
+            start_new_session=True,
+        )
+        time.sleep(1)
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
+def topology(name: str) -> tuple[list, Target]:
+    """`daphne` | `uvicorn-N` | `gunicorn-N+daphne[+nginx]` | `granian-N+daphne`."""
+    if name.endswith("+nginx"):
+        servers, _ = topology(name.removesuffix("+nginx"))
+        base = f"127.0.0.1:{NGINX_PORT}"
+        return [*servers, Nginx()], Target(f"http://{base}", f"ws://{base}")
     if name == "daphne":
         s = Server("daphne", HTTP_PORT)
         return [s], Target(s.base, s.base.replace("http", "ws", 1))
@@ -74,7 +118,7 @@ def run(topologies: list[str], users: list[int], duration: float) -> list[dict]:
                 for n in users:
                     me = psutil.Process()
                     before = me.cpu_times()
-                    pids = [s.proc.pid for s in servers]
+                    pids = [s.proc.pid for s in servers]  # nginx included
                     with (
                         ResourceSampler(pids) as srv,
                         ResourceSampler([], cmdline_has="sardoba_benchrun") as pg,
