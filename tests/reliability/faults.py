@@ -162,9 +162,12 @@ def database_url(host: str, port: int, conn_max_age: int = 60) -> str:
 
 
 class ServerProcess:
-    """daphne serving `sardoba.asgi` with the given environment, on a free port."""
+    """A server process on a free port with the given environment: daphne serving
+    `sardoba.asgi` (the default), or one gunicorn sync worker serving
+    `sardoba.wsgi` (the REST API of the recommended topology)."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, kind: str = "daphne") -> None:
+        self.kind = kind
         self.port = free_port()
         self.log = log
         self.env = {
