@@ -22,14 +22,29 @@ SERVERS = ["daphne", "uvicorn", "gunicorn", "granian-asgi", "granian-wsgi"]
 UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
+POSTS = {
+    "M11 register-token": {
+        "deviceType": "android",
+        "deviceToken": None,
+        "language": "uz",
+        "usesWebSocket": True,
+    },
+    "staff cashback/add": "credit",  # body built from the client id
+}
+
+
 def endpoints(tokens: dict) -> dict[str, tuple[str, str | None]]:
-    """name -> (path, bearer token or None)."""
+    """name -> (path, bearer token or None); POSTS names are POSTed."""
     c = tokens["clients"][0]
     return {
+        "M11 register-token": ("/api/v1/notifications/register-token", c["access"]),
+        "staff cashback/add": ("/api/v1/cashback/add", tokens["manager"]),
         "hello": ("/bench/hello", None),
         "hello-drf": ("/bench/hello-drf", None),
         "health/live": ("/api/v1/health/live", None),
         "M12 news": ("/api/v1/news", None),
+        "M12 news (client token)": ("/api/v1/news", c["access"]),
+        "M13 catalog/live (client token)": ("/api/v1/catalog/live", c["access"]),
         "M13 catalog/live": ("/api/v1/catalog/live", None),
         "M3 auth/me": ("/api/v1/auth/me", c["access"]),
         "M8 cashback/user": (f"/api/v1/cashback/user/{c['id']}", c["access"]),
@@ -45,10 +60,24 @@ def _ms(text: str) -> float:
     return float(m.group(1)) * UNIT[m.group(2)] if m else float("nan")
 
 
-def wrk(url: str, token: str | None, duration: int, connections: int = 16) -> dict:
+def wrk(
+    url: str,
+    token: str | None,
+    duration: int,
+    connections: int = 16,
+    body: dict | None = None,
+) -> dict:
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url]
     if token:
         cmd[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    if body is not None:
+        script = RESULTS / "post.lua"
+        script.write_text(
+            'wrk.method = "POST"\n'
+            f"wrk.body = {json.dumps(json.dumps(body))}\n"
+            'wrk.headers["Content-Type"] = "application/json"\n'
+        )
+        cmd[1:1] = ["-s", str(script)]
     out = subprocess.run(
         cmd, capture_output=True, text=True, timeout=duration + 30
     ).stdout
@@ -69,6 +98,7 @@ def compare(
 ) -> list[dict]:
     tokens = json.loads((RESULTS / "tokens.json").read_text())
     table = endpoints(tokens)
+    client_id = tokens["clients"][0]["id"]
     rows = []
     for kind in servers:
         with Server(kind, port) as server:
@@ -76,9 +106,12 @@ def compare(
             for name in names if kind != "bare-asgi" else ["bare"]:
                 path, token = table.get(name, ("/", None))
                 url = server.base + path
-                wrk(url, token, 2)  # warm up: caches, connections, imports
+                body = POSTS.get(name)
+                if body == "credit":
+                    body = {"user_id": client_id, "amount": 1000, "source": "MANUAL"}
+                wrk(url, token, 2, body=body)  # warm up: caches, connections, imports
                 with ResourceSampler(pids) as sampler:
-                    r = wrk(url, token, duration)
+                    r = wrk(url, token, duration, body=body)
                 rows.append(
                     {"server": kind, "endpoint": name, **r, **sampler.summary()}
                 )
@@ -86,15 +119,36 @@ def compare(
     return rows
 
 
+CACHED_PUBLIC = {
+    "M12 news",
+    "M13 catalog/live",
+    "M12 news (client token)",
+    "M13 catalog/live (client token)",
+}
+
+
+def _target(row: dict, hello: dict[str, float]) -> str:
+    """Issue 9's per-process targets: cached public reads >= 50 % of the Django
+    hello-world under the same server, other mobile endpoints >= 25 %, p99 < 50 ms."""
+    base = hello.get(row["server"])
+    if not base or not row["endpoint"].startswith("M"):
+        return ""
+    share = row["rps"] / base * 100
+    need = 50 if row["endpoint"] in CACHED_PUBLIC else 25
+    ok = share >= need and row["p99_ms"] < 50
+    return f"{share:.0f} % (target {need} %, p99 < 50 ms): {'met' if ok else 'NOT met'}"
+
+
 def markdown(rows: list[dict]) -> str:
+    hello = {r["server"]: r["rps"] for r in rows if r["endpoint"] == "hello"}
     head = (
-        "| server | endpoint | req/s | p50 ms | p90 ms | p99 ms | non-2xx | server CPU % | RSS MB |\n"
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| server | endpoint | req/s | p50 ms | p90 ms | p99 ms | non-2xx | server CPU % | RSS MB | share of hello |\n"
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n"
     )
     body = "".join(
         f"| {r['server']} | {r['endpoint']} | {r['rps']:.0f} | {r['p50_ms']:.1f} | "
         f"{r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | {r['cpu_avg']:.0f} | "
-        f"{r['rss_max_mb']:.0f} |\n"
+        f"{r['rss_max_mb']:.0f} | {_target(r, hello)} |\n"
         for r in rows
     )
     return head + body

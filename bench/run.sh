@@ -43,7 +43,7 @@ case "$step" in
       --endpoints hello,hello-drf
     run $PY -m bench.compare --duration 10 --other-load "$OTHER" --out compare-endpoints \
       --servers daphne,uvicorn,gunicorn \
-      --endpoints "hello,M12 news,M13 catalog/live,M3 auth/me,M8 cashback/user,M9 notifications?limit=1"
+      --endpoints "hello,M12 news,M12 news (client token),M13 catalog/live,M3 auth/me,M8 cashback/user,M9 notifications?limit=1,M11 register-token,staff cashback/add"
     ;;&
   load|all)
     run $PY -m bench.run --users 8,16,32,64 --duration 20 --other-load "$OTHER" \
