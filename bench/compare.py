@@ -135,7 +135,7 @@ def _target(row: dict, hello: dict[str, float]) -> str:
         return ""
     share = row["rps"] / base * 100
     need = 50 if row["endpoint"] in CACHED_PUBLIC else 25
-    ok = share >= need and row["p99_ms"] < 50
+    ok = share >= need and row["p99_ms"] < 50 and not row["errors"]
     return f"{share:.0f} % (target {need} %, p99 < 50 ms): {'met' if ok else 'NOT met'}"
 
 
