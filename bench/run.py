@@ -76,11 +76,12 @@ def topology(name: str) -> tuple[list, Target]:
         servers, _ = topology(name.removesuffix("+nginx"))
         base = f"127.0.0.1:{NGINX_PORT}"
         return [*servers, Nginx()], Target(f"http://{base}", f"ws://{base}")
-    if name == "daphne":
-        s = Server("daphne", HTTP_PORT)
+    if name in ("daphne", "daphne:pool"):
+        s = Server(name, HTTP_PORT)
         return [s], Target(s.base, s.base.replace("http", "ws", 1))
     if name.startswith("uvicorn-"):
-        s = Server("uvicorn", HTTP_PORT, workers=int(name.split("-")[1]))
+        n, _, pool = name.split("-")[1].partition(":")
+        s = Server("uvicorn" + (":pool" if pool else ""), HTTP_PORT, workers=int(n))
         return [s], Target(s.base, s.base.replace("http", "ws", 1))
     if "+daphne" in name:
         kind, n = name.split("+")[0].rsplit("-", 1)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole benchmark, on 127.0.0.1 only; every step is bounded and stops by itself.
 #
-#   bash bench/run.sh [all|seed|compare|load|ws|profile|report]
+#   bash bench/run.sh [all|seed|compare|load|ws|profile|reliability|report]
 #
 # Starts a private redis-server on 127.0.0.1:6393 (never the shared 6379), creates
 # and seeds the PostgreSQL database sardoba_benchrun (BENCH_DATABASE_URL), runs the
@@ -51,6 +51,7 @@ case "$step" in
     ;;&
   ws|all) run $PY -m bench.ws --max-sockets 10000 --broadcast 1000,5000 --other-load "$OTHER" ;;&
   profile|all) run $PY -m bench.profile --requests 300 ;;&
+  reliability|all) run $PY -m bench.reliability ;;&
   report|all) run $PY -m bench.report ;;
   *) : ;;
 esac

@@ -158,6 +158,10 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def __post_init__(self) -> None:
+        pool = self.kind.endswith(":pool")  # e.g. "daphne:pool"
+        self.kind = self.kind.removesuffix(":pool")
+        if self.env is None and pool:
+            self.env = bench_env(conn_max_age=0, BENCH_DB_POOL="1")
         if self.env is None:
             # Persistent connections for the sync WSGI workers (one thread each);
             # none under ASGI, where every request runs in a new thread and a
@@ -166,6 +170,7 @@ class Server:
 
     def start(self, timeout: float = 40) -> Server:
         self.log = ROOT / "bench" / "results" / f"server-{self.kind}-{self.port}.log"
+        self.label = self.kind + (":pool" if self.env.get("BENCH_DB_POOL") else "")
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(

@@ -13,3 +13,15 @@ ROOT_URLCONF = "bench.urls"
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "WARNING"}}  # noqa: F405
+
+# BENCH_DB_POOL=1: psycopg's connection pool (Django >= 5.1) instead of one new
+# PostgreSQL connection per request, for the ASGI servers (where CONN_MAX_AGE
+# would leak a connection per request thread). Measured, not yet a setting of
+# the application.
+if env.bool("BENCH_DB_POOL", default=False):  # noqa: F405
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {  # noqa: F405
+        "min_size": 2,
+        "max_size": 8,
+        "timeout": 10,
+    }
