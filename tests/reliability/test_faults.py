@@ -8,6 +8,9 @@
   get the 500 `server_error` envelope, without "connect" in the text, /health
   reports `postgres` down, and the same process recovers after the proxy does;
   under daphne and under gunicorn (whose worker holds a persistent connection).
+* A server process killed (SIGKILL) while it holds a socket: the notifications
+  made meanwhile reach the client once each, oldest first, when it reconnects to
+  a new process (replay, mobile-api §7.2), and never again after that.
 * Hanging upstreams (pytest-httpserver handlers held until the test releases
   them): the API keeps answering while an SMS send hangs, and no mobile or
   staff request waits on iiko at all.
@@ -18,11 +21,12 @@ upstream is held until the test has its answers). Every wait is bounded.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from werkzeug import Response
 
 from accounts.tokens import token_pair_issue
@@ -236,3 +240,67 @@ def test_hanging_iiko_is_never_waited_on(
     assert me[0] == 200
     assert points[0] == 200
     assert json.loads(points[1])["loyalty"]["cashback_balance"] == 15000
+
+
+@pytest.mark.redis
+def test_killed_server_then_reconnect_delivers_every_undelivered_notification_once(
+    tmp_path, user, client_token
+):
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    from cashback.services import ledger_entry_append, wallet_lock
+    from notifications.models import Notification
+
+    redis = RedisServer(tmp_path).start()
+    env = {"DATABASE_URL": _db_direct(), "REDIS_URL": redis.url, "MENU_API_URL": ""}
+    headers = {"Authorization": f"Bearer {client_token}"}
+
+    def socket(server: ServerProcess):
+        url = f"ws://127.0.0.1:{server.port}/api/v1/notifications/ws"
+        return connect(url, additional_headers=headers, open_timeout=15)
+
+    def frames(ws) -> list[int]:
+        ids = []
+        while True:
+            try:
+                ids.append(json.loads(ws.recv(timeout=3))["notification_id"])
+            except TimeoutError:
+                return ids
+
+    try:
+        first = ServerProcess(env, tmp_path / "first.log").start()
+        ws = socket(first)
+        assert frames(ws) == []
+        first.proc.kill()  # SIGKILL while it holds the socket
+        first.proc.wait(10)
+        with pytest.raises((ConnectionClosed, TimeoutError, OSError)):
+            ws.recv(timeout=10)
+
+        for amount in (15000, 8000, 5000):  # credited while no server holds a socket
+            with transaction.atomic():
+                ledger_entry_append(
+                    wallet=wallet_lock(client=user),
+                    kind="accrual",
+                    amount=amount,
+                    source="ORDER",
+                )
+        undelivered = list(
+            Notification.objects.filter(client=user, is_sent=False)
+            .order_by("created_at", "id")
+            .values_list("id", flat=True)
+        )
+        assert len(undelivered) == 3
+
+        with ServerProcess(env, tmp_path / "second.log") as second:
+            ws = socket(second)
+            assert frames(ws) == undelivered  # oldest first, each once
+            ws.close()
+            ws = socket(second)
+            assert frames(ws) == []  # delivered means never again
+            ws.close()
+        assert not Notification.objects.filter(is_sent=False).exists()
+    finally:
+        with contextlib.suppress(Exception):
+            first.stop()
+        redis.stop()
