@@ -321,3 +321,83 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OtpPurpose(models.TextChoices):
+    LOGIN = "login"
+    REGISTER = "register"
+
+
+class OtpCode(models.Model):
+    """One issued code (`domain-rules.md` §2.2); only a keyed hash of it is kept.
+
+    Only the newest row of a phone can succeed: issuing a code supersedes the
+    earlier unconsumed ones. Rows are purged after `OTP_RETENTION_DAYS`.
+    """
+
+    phone = models.CharField(max_length=16)
+    purpose = models.CharField(max_length=16, choices=OtpPurpose.choices)
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    consumed_at = models.DateTimeField(null=True, blank=True)
+    is_superseded = models.BooleanField(default=False)
+    ip = models.CharField(max_length=64, null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["phone", "-created_at"], name="accounts_otp_phone_created"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"OTP #{self.pk} ({self.purpose})"
+
+
+class OtpIpHit(models.Model):
+    """One request-otp call counted against its IP (§2.3, rolling hour)."""
+
+    ip = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["ip", "created_at"], name="accounts_otpip_ip_created")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ip} at {self.created_at}"
+
+
+class ThrottleLock(models.Model):
+    """A row per throttled key, locked with SELECT ... FOR UPDATE while counting.
+
+    Serialises check-and-insert of the rate-limit rows across processes, so the
+    caps are exact (never DRF throttling, never a best-effort cache counter).
+    """
+
+    key = models.CharField(max_length=96, unique=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class DeletedPhone(models.Model):
+    """A real phone released by an account deletion (`domain-rules.md` §11)."""
+
+    phone = models.CharField(max_length=16, db_index=True)
+    pseudo_phone = models.CharField(max_length=16)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="released_phones"
+    )
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.phone} -> {self.pseudo_phone}"

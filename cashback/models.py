@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import BRANCH_LABELS, Client, Staff
 
@@ -65,8 +66,25 @@ class EntrySource(models.TextChoices):
 BRANCH_CHOICES = [(k, v) for k, v in BRANCH_LABELS.items()]
 
 
+class AppendOnlyViolation(Exception):
+    """Something tried to update or delete a ledger entry."""
+
+
+class LedgerEntryQuerySet(models.QuerySet["LedgerEntry"]):
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyViolation("ledger entries are never updated")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyViolation("ledger entries are never deleted")
+
+
 class LedgerEntry(models.Model):
-    """One movement of a wallet. Never updated or deleted."""
+    """One movement of a wallet. Never updated or deleted.
+
+    The model refuses updates and deletes, and on PostgreSQL a trigger refuses
+    them too (migration `0004`), so neither admin nor a raw queryset can rewrite
+    history. `created_at` may be given (imports, demo history); it defaults to now.
+    """
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="ledger")
     kind = models.CharField(max_length=24, choices=EntryKind.choices)
@@ -84,12 +102,13 @@ class LedgerEntry(models.Model):
         related_name="ledger_entries",
     )
     description = models.CharField(max_length=255)
-    iiko_event_key = models.CharField(max_length=128, null=True, blank=True)
+    iiko_event_key = models.CharField(max_length=255, null=True, blank=True)
     iiko_uoc_id = models.CharField(max_length=128, null=True, blank=True)
-    idempotency_key = models.CharField(max_length=128, null=True, blank=True)
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
     iiko_sum = models.CharField(max_length=64, null=True, blank=True)
-    response = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -127,6 +146,14 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount:+d} (client #{self.client_id})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyViolation("ledger entries are never updated")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyViolation("ledger entries are never deleted")
 
     @property
     def branch(self) -> str | None:
@@ -213,6 +240,29 @@ class IikoJob(models.Model):
         return f"{self.operation} for client #{self.client_id} ({self.status})"
 
 
+class IikoEvent(models.Model):
+    """A processed iiko wallet event and the first response given for it (§6.5).
+
+    The unique key makes a repeat return this response instead of applying the
+    event again, including events that wrote no ledger entry (a consumed echo).
+    """
+
+    event_key = models.CharField(max_length=255, unique=True)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    transaction_type = models.CharField(max_length=64)
+    response = models.JSONField()
+    ledger_entry = models.ForeignKey(
+        LedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"iiko event {self.event_key}"
+
+
 class PendingEcho(models.Model):
     """A manual credit iiko accepted; its wallet event is not counted twice (§6.8)."""
 
@@ -227,6 +277,19 @@ class PendingEcho(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ledger_entry"],
+                condition=Q(ledger_entry__isnull=False),
+                name="cashback_pending_echo_unique_ledger_entry",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["client", "amount", "expires_at"],
+                name="cashback_pending_echo_match",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"echo {self.amount} for client #{self.client_id}"

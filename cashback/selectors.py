@@ -69,3 +69,123 @@ def client_cashback_block(*, client: Client, limit: int = 10) -> dict[str, Any]:
         "cards": cards,
         "loyalty": wallet.loyalty.as_dict(),
     }
+
+
+def client_get_for_cashback(*, actor: Any, client_id: int) -> Client:
+    """The client whose cashback `actor` may read (`staff-api.md` §6.3), else 404.
+
+    A client only themself; a waiter only clients they referred; a manager any
+    client, deleted ones included.
+    """
+    from cashback.exceptions import UserNotFound
+
+    clients = Client.objects.all()
+    if getattr(actor, "actor_type", None) == "CLIENT":
+        clients = clients.filter(pk=actor.pk)
+    elif getattr(actor, "is_manager", False) is not True:
+        clients = clients.not_deleted().filter(waiter_id=actor.pk)
+    client = clients.filter(pk=client_id).first()
+    if client is None:
+        raise UserNotFound()
+    return client
+
+
+def client_find_for_iiko(
+    *, customer_id: str | None, wallet_id: str | None, phone: str | None
+) -> Client | None:
+    """Match an iiko payload to a non-deleted client (`domain-rules.md` §6.5).
+
+    Customer id, then wallet id, then the normalised phone: the first identifier
+    that is present and matches decides; an absent one never matches an empty
+    column.
+    """
+    from accounts.exceptions import InvalidPhone
+    from accounts.phones import client_phone_normalize
+
+    clients = Client.objects.not_deleted()
+    if customer_id:
+        found = clients.filter(iiko_customer_id=customer_id).order_by("id").first()
+        if found is not None:
+            return found
+    if wallet_id:
+        found = clients.filter(iiko_wallet_id=wallet_id).order_by("id").first()
+        if found is not None:
+            return found
+    if phone:
+        try:
+            normalized = client_phone_normalize(phone)
+        except InvalidPhone:
+            return None
+        return clients.filter(phone=normalized).first()
+    return None
+
+
+CASHBACK_MIN_PAYMENT = 50_000
+CASHBACK_MIN_BALANCE = 50_000
+
+
+def cashback_use_check(*, client_id: int, amount: int) -> int:
+    """Whether the client may pay `amount` with cashback (§6.9); return the balance.
+
+    Records and reserves nothing. Raises, in order: `UserNotFound`,
+    `CashbackMinPayment`, `CashbackMinBalance`, `InsufficientCashbackBalance`.
+    """
+    from cashback.exceptions import (
+        CashbackMinBalance,
+        CashbackMinPayment,
+        InsufficientCashbackBalance,
+        UserNotFound,
+    )
+
+    client = Client.objects.not_deleted().filter(pk=client_id).first()
+    if client is None:
+        raise UserNotFound()
+    if amount < CASHBACK_MIN_PAYMENT:
+        raise CashbackMinPayment()
+    balance = wallet_view(client=client).balance
+    if balance < CASHBACK_MIN_BALANCE:
+        raise CashbackMinBalance()
+    if balance < amount:
+        raise InsufficientCashbackBalance()
+    return balance
+
+
+def ledger_list_for_staff(
+    *,
+    search: str | None = None,
+    branch_id: int | None = None,
+    client_id: int | None = None,
+    source: str | None = None,
+    kind: str | None = None,
+) -> QuerySet[LedgerEntry]:
+    """All entries across clients (deleted included), newest first (`GET /cashback`)."""
+    from django.db.models import Q
+
+    entries = LedgerEntry.objects.select_related("staff", "client")
+    if search:
+        entries = entries.filter(
+            Q(client__name__icontains=search)
+            | Q(client__surname__icontains=search)
+            | Q(client__middle_name__icontains=search)
+            | Q(client__phone__icontains=search)
+        )
+    if branch_id is not None:
+        entries = entries.filter(branch_id=branch_id)
+    if client_id is not None:
+        entries = entries.filter(client_id=client_id)
+    if source:
+        entries = entries.filter(source=source.upper())
+    if kind:
+        entries = entries.filter(kind=kind.lower())
+    return entries.order_by("-created_at", "-id")
+
+
+def iiko_event_response(*, event_key: str) -> dict[str, Any] | None:
+    """The first response given to a processed iiko event key, else None."""
+    from cashback.models import IikoEvent
+
+    return (
+        IikoEvent.objects.filter(event_key=event_key)
+        .values_list("response", flat=True)
+        .first()
+    )

@@ -6,7 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from cashback.models import Card, LedgerEntry
+from accounts.models import BRANCH_LABELS
+from cashback.models import Card, EntrySource, LedgerEntry
 
 
 class CardOut(serializers.ModelSerializer[Card]):
@@ -31,7 +32,7 @@ class TransactionOut(serializers.ModelSerializer[LedgerEntry]):
 
     class Meta:
         model = LedgerEntry
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "user_id",
             "amount",
@@ -49,9 +50,8 @@ class TransactionOut(serializers.ModelSerializer[LedgerEntry]):
 
     def get_staff(self, entry: LedgerEntry) -> dict[str, Any] | None:
         # `staff` comes from select_related in the selectors: no query here.
-        if entry.staff_id is None:
-            return None
-        return {"id": entry.staff_id, "name": entry.staff.name}
+        staff = entry.staff if entry.staff_id is not None else None
+        return None if staff is None else {"id": staff.pk, "name": staff.name}
 
 
 class LoyaltyOut(serializers.Serializer):
@@ -68,3 +68,84 @@ class LoyaltyOut(serializers.Serializer):
     is_max_level = serializers.BooleanField()
     cashback_percent = serializers.FloatField()
     next_level_cashback_percent = serializers.FloatField(allow_null=True)
+
+
+class TransactionWithUserOut(TransactionOut):
+    """A transaction of `GET /cashback`, with `user: {id, name, phone}`."""
+
+    user = serializers.SerializerMethodField()
+
+    class Meta(TransactionOut.Meta):
+        fields = (*TransactionOut.Meta.fields, "user")
+
+    def get_user(self, entry: LedgerEntry) -> dict[str, Any]:
+        # `client` comes from select_related in the selector: no query here.
+        return {
+            "id": entry.client_id,
+            "name": entry.client.name,
+            "phone": entry.client.phone,
+        }
+
+
+class SourceField(serializers.CharField):
+    """`QR`, `ORDER` or `MANUAL` in any case, output upper case."""
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data).upper()
+        if value not in EntrySource.values:
+            self.fail("invalid_choice", input=value)
+        return value
+
+    default_error_messages = {"invalid_choice": '"{input}" is not a valid choice.'}
+
+
+class BranchIdField(serializers.IntegerField):
+    """One of the four iiko store ids, or null."""
+
+    default_error_messages = {"invalid_branch": "Unknown branch id."}
+
+    def to_internal_value(self, data: Any) -> int:
+        value = super().to_internal_value(data)
+        if value not in BRANCH_LABELS:
+            self.fail("invalid_branch")
+        return value
+
+
+MAX_CREDIT = 10**12  # a trillion so'm: anything larger is a typo, not a credit
+
+
+class ManualCreditIn(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    amount = serializers.IntegerField(min_value=1, max_value=MAX_CREDIT)
+    source = SourceField(required=False, default=EntrySource.MANUAL)  # type: ignore[assignment]
+    branch_id = BranchIdField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=255
+    )
+    idempotency_key = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=255
+    )
+
+
+class CashbackUseIn(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    amount = serializers.IntegerField()
+
+
+class CashbackUseOut(serializers.Serializer):
+    can_use_cashback = serializers.BooleanField()
+    balance = serializers.IntegerField()
+    message = serializers.DictField(child=serializers.CharField())
+
+
+class ClientCashbackOut(serializers.Serializer):
+    loyalty = LoyaltyOut()
+    transactions = TransactionOut(many=True)
+
+
+class CashbackListQuery(serializers.Serializer):
+    search = serializers.CharField(required=False, allow_blank=True)
+    branch = serializers.IntegerField(required=False)
+    user_id = serializers.IntegerField(required=False)
+    source = serializers.CharField(required=False, allow_blank=True)  # type: ignore[assignment]
+    kind = serializers.CharField(required=False, allow_blank=True)

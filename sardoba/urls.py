@@ -14,6 +14,7 @@ api_v1 = [
     path("health/live", LivenessView.as_view(), name="health-live"),
     path("", include("accounts.urls")),
     path("", include("cashback.urls")),
+    path("", include("cashback.urls_sync")),
     path("", include("news.urls")),
     path("", include("catalog.urls")),
     path("", include("notifications.urls")),

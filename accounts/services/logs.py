@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.models import AuditEntry, Staff, ValidationLogEntry
-from sardoba.api.request_meta import client_ip
+from accounts.models import (
+    AuditEntry,
+    AuthAction,
+    AuthLog,
+    Client,
+    Staff,
+    ValidationLogEntry,
+)
+from sardoba.api.request_meta import client_ip, user_agent
+
+AUTH_STATUSES: dict[str, str] = {
+    AuthAction.OTP_VERIFICATION: "success",
+    AuthAction.OTP_FAILED: "failed",
+    AuthAction.RATE_LIMITED: "blocked",
+    AuthAction.LOGIN: "success",
+    AuthAction.FAILED_LOGIN: "failed",
+    AuthAction.LOGOUT: "success",
+}
 
 _HIDDEN_FIELDS = ("password", "secret", "token", "code")
 
@@ -15,7 +31,7 @@ def _scrub(values: dict[str, Any] | None) -> dict[str, Any]:
         return {}
     return {
         key: "[hidden]"
-        if any(word in key.lower() for word in _HIDDEN_FIELDS)
+        if any(word in key.lower() for word in _HIDDEN_FIELDS) and value != "changed"
         else value
         for key, value in values.items()
     }
@@ -64,4 +80,34 @@ def validation_log_store(*, request: Any, errors: list[dict[str, Any]]) -> None:
         actor_type=actor_type,
         actor_id=getattr(actor, "pk", None) if actor_type else None,
         ip=client_ip(request),
+    )
+
+
+def auth_log_write(
+    *,
+    action: str,
+    phone: str = "",
+    actor: Client | Staff | None = None,
+    actor_type: str | None = None,
+    request: Any = None,
+    purpose: str | None = None,
+    status: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> AuthLog:
+    """Append one auth-log row (`domain-rules.md` §9); never codes or passwords."""
+    if actor_type is None:
+        actor_type = "staff" if isinstance(actor, Staff) else "user"
+    meta = dict(meta or {})
+    if purpose is not None:
+        meta.setdefault("purpose", purpose)
+    return AuthLog.objects.create(
+        actor_type=actor_type,
+        actor_id=getattr(actor, "pk", None),
+        phone=phone or "",
+        action=action,
+        status=status or AUTH_STATUSES.get(action, "sent"),
+        purpose=purpose,
+        ip=client_ip(request) if request is not None else None,
+        user_agent=user_agent(request) if request is not None else "",
+        meta=meta,
     )

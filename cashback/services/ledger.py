@@ -8,6 +8,8 @@ entry (rung after commit).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 
 from accounts.models import Client, Staff
@@ -50,7 +52,9 @@ class NegativeBalance(Exception):
 def wallet_lock(*, client: Client) -> Wallet:
     """Return the client's wallet locked for this transaction (created if absent)."""
     wallet_get_or_create(client=client)
-    return Wallet.objects.select_for_update().get(client_id=client.pk)
+    wallet = Wallet.objects.select_for_update().get(client_id=client.pk)
+    wallet.client = client  # spare the notification a query
+    return wallet
 
 
 def _notify(*, wallet: Wallet, entry: LedgerEntry) -> None:
@@ -71,6 +75,23 @@ def _notify(*, wallet: Wallet, entry: LedgerEntry) -> None:
     )
 
 
+def _is_first_gift_entry(*, wallet: Wallet, kind: str, amount: int) -> bool:
+    """Whether this entry is the client's first non-reconciliation -35,000 (§6.6).
+
+    Only the first one sets the flag: after a manager cleared it, a later -35,000
+    changes nothing. Read under the wallet lock, so two debits cannot both be first.
+    """
+    if kind == EntryKind.RECONCILIATION or amount != rules.GIFT_AMOUNT:
+        return False
+    return (
+        not LedgerEntry.objects.filter(
+            client_id=wallet.client_id, amount=rules.GIFT_AMOUNT
+        )
+        .exclude(kind=EntryKind.RECONCILIATION)
+        .exists()
+    )
+
+
 def ledger_entry_append(
     *,
     wallet: Wallet,
@@ -85,6 +106,7 @@ def ledger_entry_append(
     idempotency_key: str | None = None,
     iiko_sum: str | None = None,
     notify: bool = True,
+    created_at: dt.datetime | None = None,
 ) -> LedgerEntry:
     """Append one entry to a wallet the caller has locked.
 
@@ -99,10 +121,12 @@ def ledger_entry_append(
     if wallet.balance + amount < 0:
         raise NegativeBalance()
     points = rules.points_for_entry(kind=kind, amount=amount, level_before=wallet.level)
-    with (
-        transaction.atomic()
-    ):  # a savepoint: a duplicate key leaves the wallet as it was
+    sets_gift = _is_first_gift_entry(wallet=wallet, kind=kind, amount=amount)
+    extra = {"created_at": created_at} if created_at is not None else {}
+    # A savepoint: a duplicate key leaves the wallet as it was.
+    with transaction.atomic():
         entry = LedgerEntry.objects.create(
+            **extra,
             client_id=wallet.client_id,
             kind=kind,
             source=source,
@@ -121,7 +145,7 @@ def ledger_entry_append(
     wallet.balance = entry.balance_after
     wallet.points += points
     wallet.level = rules.level_after(level_before=wallet.level, points=wallet.points)
-    if kind != EntryKind.RECONCILIATION and amount == rules.GIFT_AMOUNT:
+    if sets_gift:
         wallet.giftget = True
     wallet.save(update_fields=["balance", "points", "level", "giftget", "updated_at"])
     if notify and kind != EntryKind.RECONCILIATION:
@@ -129,7 +153,9 @@ def ledger_entry_append(
     return entry
 
 
-def reconciliation_append(*, wallet: Wallet, target_balance: int) -> LedgerEntry | None:
+def reconciliation_append(
+    *, wallet: Wallet, target_balance: int, created_at: dt.datetime | None = None
+) -> LedgerEntry | None:
     """Bring a locked wallet to `target_balance` (>= 0) with one reconciliation entry.
 
     No points, no gift flag, no notification. Returns None when already equal.
@@ -143,4 +169,5 @@ def reconciliation_append(*, wallet: Wallet, target_balance: int) -> LedgerEntry
         kind=EntryKind.RECONCILIATION,
         amount=gap,
         source=EntrySource.MANUAL,
+        created_at=created_at,
     )

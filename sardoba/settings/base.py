@@ -139,7 +139,16 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [_redis_db_url(REDIS_URL, REDIS_CHANNELS_DB)],
+                # redis-py 8 reads with a 5 s socket timeout by default, which cuts
+                # the layer's 5 s blocking BZPOPMIN and kills idle consumers (1011
+                # every ~5 s; django/channels_redis#422): allow the block to end.
+                "hosts": [
+                    {
+                        "address": _redis_db_url(REDIS_URL, REDIS_CHANNELS_DB),
+                        "socket_timeout": 15,
+                        "socket_connect_timeout": 5,
+                    }
+                ],
                 "prefix": env("CHANNELS_PREFIX", default="sardoba"),
             },
         }
@@ -304,6 +313,8 @@ LOGGING = {
     },
     "root": {"handlers": _log_handlers, "level": LOG_LEVEL},
     "loggers": {
+        # Django's own loggers write through our JSON handler, not its text console.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.server": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
     },

@@ -141,3 +141,20 @@ def test_env_example_lists_every_setting_variable():
         "PUBLIC_API_URL",
     ]:
         assert f"{name}=" in text, name
+
+
+def test_seed_demo_refuses_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV},
+            **PRODUCTION_ENV,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "refuses to run under production settings" in result.stderr

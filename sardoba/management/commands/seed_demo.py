@@ -8,6 +8,7 @@ someone changed.
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,10 @@ class Command(BaseCommand):
     help = "Create idempotent demo data (staff, clients, balances, news, catalog)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if settings.SETTINGS_MODULE.endswith("production"):
+        module = settings.SETTINGS_MODULE or os.environ.get(
+            "DJANGO_SETTINGS_MODULE", ""
+        )
+        if module.endswith("production"):
             raise CommandError("seed_demo refuses to run under production settings.")
         for app in DEMO_APPS:
             try:

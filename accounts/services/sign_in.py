@@ -1,0 +1,141 @@
+"""Client sign-in and registration by code (mobile M2, `domain-rules.md` §3.2-3.3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from accounts.exceptions import (
+    AccountInactive,
+    InvalidReferralCode,
+    UserExists,
+    UserNotRegistered,
+)
+from accounts.models import AuthAction, Client, OtpPurpose, Staff, StaffRole
+from accounts.services.logs import auth_log_write
+from accounts.services.otp import otp_code_check, otp_code_consume
+from accounts.tokens import TokenPair, token_pair_issue
+from cashback.models import IikoJobOperation
+from cashback.services import (
+    card_create,
+    card_ensure_for_client,
+    iiko_job_enqueue,
+    wallet_get_or_create,
+)
+from sardoba.exceptions import ApplicationError
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    client: Client
+    tokens: TokenPair
+    registered: bool
+
+
+def waiter_by_referral_code(code: str | None) -> Staff | None:
+    """The active, non-deleted waiter owning `code` (trimmed, any case), or None."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    return (
+        Staff.objects.not_deleted()
+        .filter(role=StaffRole.WAITER, is_active=True, referral_code__iexact=code)
+        .first()
+    )
+
+
+def _login(*, phone: str) -> Client:
+    client = Client.objects.not_deleted().filter(phone=phone).first()
+    if client is None:
+        raise UserNotRegistered()
+    if not client.is_active:
+        raise AccountInactive()
+    card_ensure_for_client(client=client)
+    return client
+
+
+def _register(
+    *,
+    phone: str,
+    name: str | None,
+    date_of_birth: date | None,
+    referral_code: str | None,
+) -> Client:
+    waiter = None
+    if (referral_code or "").strip():
+        waiter = waiter_by_referral_code(referral_code)
+        if waiter is None:
+            raise InvalidReferralCode()
+    existing = Client.objects.not_deleted().filter(phone=phone).first()
+    if existing is not None:
+        raise UserExists() if existing.is_active else AccountInactive()
+    client = Client.objects.create(
+        phone=phone,
+        name=(name or "").strip() or None,
+        date_of_birth=date_of_birth,
+        waiter=waiter,
+    )
+    wallet_get_or_create(client=client)
+    card_create(client=client)
+    return client
+
+
+def client_sign_in(
+    *,
+    phone: str,
+    purpose: str,
+    code: str,
+    name: str | None = None,
+    date_of_birth: date | None = None,
+    referral_code: str | None = None,
+    request: Any = None,
+) -> SignIn:
+    """Verify the code, then log in or register; raise the spec's errors.
+
+    The code is consumed in the transaction that loads or creates the client and
+    records the login; a failed later check leaves the code and its attempts as
+    they were. A wrong code's attempt is committed before the error is raised.
+    """
+    error: ApplicationError | None
+    with transaction.atomic():
+        otp, error = otp_code_check(
+            phone=phone, purpose=purpose, code=code, request=request
+        )
+        if error is None and otp is not None:
+            try:
+                with transaction.atomic():
+                    registered = purpose == OtpPurpose.REGISTER
+                    if registered:
+                        client = _register(
+                            phone=phone,
+                            name=name,
+                            date_of_birth=date_of_birth,
+                            referral_code=referral_code,
+                        )
+                    else:
+                        client = _login(phone=phone)
+                    otp_code_consume(otp=otp)
+                    auth_log_write(
+                        action=AuthAction.OTP_VERIFICATION,
+                        phone=phone,
+                        actor=client,
+                        request=request,
+                        purpose=purpose,
+                        meta={"otp_id": otp.pk, "registered": registered},
+                    )
+                    payload = {"create_if_missing": True} if registered else {}
+                    iiko_job_enqueue(
+                        client=client,
+                        operation=IikoJobOperation.SYNC_USER,
+                        payload=payload,
+                    )
+            except ApplicationError as exc:
+                error = exc
+    if error is not None:
+        raise error
+    return SignIn(
+        client=client, tokens=token_pair_issue(actor=client), registered=registered
+    )

@@ -1,0 +1,1 @@
+"""HTTP interface of the identity side; thin handlers over services and selectors."""

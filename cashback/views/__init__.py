@@ -1,0 +1,1 @@
+"""HTTP interface of the cashback app, split by audience."""
