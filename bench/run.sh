@@ -41,15 +41,21 @@ case "$step" in
     run $PY -m bench.compare --duration 10 --other-load "$OTHER" \
       --servers daphne,uvicorn,gunicorn,granian-asgi,granian-wsgi,bare-asgi \
       --endpoints hello,hello-drf
-    run $PY -m bench.compare --duration 10 --other-load "$OTHER" --out compare-endpoints \
-      --servers daphne,uvicorn,gunicorn \
+    run $PY -m bench.compare --duration 8 --other-load "$OTHER" --out compare-endpoints \
+      --servers gunicorn,daphne,daphne:pool,uvicorn \
       --endpoints "hello,M12 news,M12 news (client token),M13 catalog/live,M3 auth/me,M8 cashback/user,M9 notifications?limit=1,M11 register-token,staff cashback/add"
     ;;&
   load|all)
-    run $PY -m bench.run --users 8,16,32,64 --duration 20 --other-load "$OTHER" \
-      --topologies daphne,uvicorn-2,gunicorn-4+daphne
+    run $PY -m bench.run --users 8,16,32,64 --duration 15 --other-load "$OTHER" \
+      --topologies daphne,uvicorn-2,gunicorn-4+daphne,gunicorn-4+daphne+nginx
     ;;&
-  ws|all) run $PY -m bench.ws --max-sockets 10000 --broadcast 1000,5000 --other-load "$OTHER" ;;&
+  ws|all)
+    run $PY -m bench.ws --max-sockets 10000 --broadcast 1000,5000 --other-load "$OTHER"
+    for variant in persistent pool; do
+      run $PY -m bench.ws --server "daphne:$variant" --max-sockets 5000 --broadcast 1000,5000 \
+        --other-load "$OTHER" --out "ws-$variant"
+    done
+    ;;&
   profile|all) run $PY -m bench.profile --requests 300 ;;&
   reliability|all) run $PY -m bench.reliability ;;&
   report|all) run $PY -m bench.report ;;

@@ -159,9 +159,12 @@ class Server:
 
     def __post_init__(self) -> None:
         pool = self.kind.endswith(":pool")  # e.g. "daphne:pool"
-        self.kind = self.kind.removesuffix(":pool")
+        persistent = self.kind.endswith(":persistent")  # conn_max_age=60 anyway
+        self.kind = self.kind.split(":")[0]
         if self.env is None and pool:
             self.env = bench_env(conn_max_age=0, BENCH_DB_POOL="1")
+        if self.env is None and persistent:
+            self.env = bench_env(conn_max_age=60)
         if self.env is None:
             # Persistent connections for the sync WSGI workers (one thread each);
             # none under ASGI, where every request runs in a new thread and a
@@ -171,6 +174,11 @@ class Server:
     def start(self, timeout: float = 40) -> Server:
         self.log = ROOT / "bench" / "results" / f"server-{self.kind}-{self.port}.log"
         self.label = self.kind + (":pool" if self.env.get("BENCH_DB_POOL") else "")
+        if (
+            "conn_max_age=60" in self.env["DATABASE_URL"]
+            and self.kind not in WSGI_KINDS
+        ):
+            self.label += ":persistent"
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(

@@ -142,10 +142,13 @@ def _ring(client_ids: list[int]) -> None:
     async_to_sync(ring_all)()
 
 
-async def broadcast(pool: Pool, mode: str, manager: str, base: str) -> dict:
+async def broadcast(
+    pool: Pool, mode: str, manager: str, base: str, frame_timeout: float
+) -> dict:
     t0 = time.perf_counter()
     waiters = [
-        asyncio.create_task(pool.first_frame(ws, t0, 120)) for _, ws in pool.sockets
+        asyncio.create_task(pool.first_frame(ws, t0, frame_timeout))
+        for _, ws in pool.sockets
     ]
     status = None
     if mode == "api":
@@ -191,28 +194,33 @@ async def main_async(a: argparse.Namespace, server: Server) -> dict:
         step = 500
         while len(pool.sockets) < a.max_sockets and time.monotonic() < deadline:
             before_failed = pool.failed
+            count = min(step, a.max_sockets - len(pool.sockets))
+            if targets and targets[0] > len(pool.sockets):
+                count = min(count, targets[0] - len(pool.sockets))
             started = time.perf_counter()
-            await pool.open(min(step, a.max_sockets - len(pool.sockets)))
+            await pool.open(count)
             took = time.perf_counter() - started
             await asyncio.sleep(1)
             rss = tree_rss(pid)
-            hs = sorted(pool.handshake[-step:])
+            hs = sorted(pool.handshake[-count:])
             row = {
                 "sockets": len(pool.sockets),
                 "failed_in_batch": pool.failed - before_failed,
                 "rss_mb": rss / 2**20,
                 "kb_per_socket": (rss - base_rss) / max(len(pool.sockets), 1) / 1024,
-                "handshakes_per_s": step / took,
+                "handshakes_per_s": count / took,
                 "handshake_p50_ms": percentile(hs, 50) * 1000,
                 "handshake_p99_ms": percentile(hs, 99) * 1000,
             }
             out["capacity"].append(row)
             print(json.dumps(row), flush=True)
-            if row["failed_in_batch"] > step * 0.01:
+            if row["failed_in_batch"] > count * 0.01:
                 break
             if targets and len(pool.sockets) >= targets[0]:
                 await pool.drain(1.0)
-                result = await broadcast(pool, a.mode, tokens["manager"], server.base)
+                result = await broadcast(
+                    pool, a.mode, tokens["manager"], server.base, a.frame_timeout
+                )
                 out["broadcasts"].append(result)
                 print(json.dumps(result), flush=True)
                 targets.pop(0)
@@ -261,12 +269,13 @@ def main() -> None:
     p.add_argument("--broadcast", default="1000,5000")
     p.add_argument("--mode", choices=["api", "ring"], default="api")
     p.add_argument("--time-limit", type=float, default=300)
+    p.add_argument("--frame-timeout", type=float, default=90)
     p.add_argument("--out", default="ws")
     p.add_argument("--other-load", default="")
     a = p.parse_args()
     nofile = raise_nofile()
-    os.environ.update(bench_env())
     if a.mode == "ring":
+        os.environ.update(bench_env())
         import django
 
         django.setup()
@@ -277,7 +286,7 @@ def main() -> None:
     header = machine_block(
         command + f"  (ulimit -n raised to {nofile})", other_load=a.other_load
     )
-    with Server(a.server, PORT, env=bench_env()) as server:
+    with Server(a.server, PORT) as server:
         out = asyncio.run(main_async(a, server))
     (RESULTS / f"{a.out}.json").write_text(json.dumps(out, indent=1))
     md = header + "\n" + markdown(out, a.server)
