@@ -44,6 +44,8 @@ case "$step" in
     run $PY -m bench.compare --duration 8 --other-load "$OTHER" --out compare-endpoints \
       --servers gunicorn,daphne,daphne:pool,uvicorn \
       --endpoints "hello,M12 news,M12 news (client token),M13 catalog/live,M3 auth/me,M8 cashback/user,M9 notifications?limit=1,M11 register-token,staff cashback/add"
+    run $PY -m bench.compare --duration 8 --other-load "$OTHER" --out compare-connections \
+      --servers gunicorn:fresh,gunicorn --endpoints "M3 auth/me,M8 cashback/user,M9 notifications?limit=1"
     ;;&
   load|all)
     run $PY -m bench.run --users 8,16,32,64 --duration 15 --other-load "$OTHER" \

@@ -160,7 +160,10 @@ class Server:
     def __post_init__(self) -> None:
         pool = self.kind.endswith(":pool")  # e.g. "daphne:pool"
         persistent = self.kind.endswith(":persistent")  # conn_max_age=60 anyway
+        fresh = self.kind.endswith(":fresh")  # conn_max_age=0 even for WSGI
         self.kind = self.kind.split(":")[0]
+        if self.env is None and fresh:
+            self.env = bench_env(conn_max_age=0)
         if self.env is None and pool:
             self.env = bench_env(conn_max_age=0, BENCH_DB_POOL="1")
         if self.env is None and persistent:
