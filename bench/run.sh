@@ -42,7 +42,7 @@ case "$step" in
       --servers daphne,uvicorn,gunicorn,granian-asgi,granian-wsgi,bare-asgi \
       --endpoints hello,hello-drf
     run $PY -m bench.compare --duration 8 --other-load "$OTHER" --out compare-endpoints \
-      --servers gunicorn,daphne,daphne:pool,uvicorn \
+      --servers gunicorn,granian-wsgi,daphne,uvicorn \
       --endpoints "hello,M12 news,M12 news (client token),M13 catalog/live,M3 auth/me,M8 cashback/user,M9 notifications?limit=1,M11 register-token,staff cashback/add"
     run $PY -m bench.compare --duration 8 --other-load "$OTHER" --out compare-connections \
       --servers gunicorn:fresh,gunicorn --endpoints "M3 auth/me,M8 cashback/user,M9 notifications?limit=1"
