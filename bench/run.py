@@ -83,11 +83,11 @@ def topology(name: str) -> tuple[list, Target]:
         n, _, pool = name.split("-")[1].partition(":")
         s = Server("uvicorn" + (":pool" if pool else ""), HTTP_PORT, workers=int(n))
         return [s], Target(s.base, s.base.replace("http", "ws", 1))
-    if "+daphne" in name:
+    if "+daphne" in name:  # "+daphne:pool": the socket server with the pool
         kind, n = name.split("+")[0].rsplit("-", 1)
         kind = {"granian": "granian-wsgi"}.get(kind, kind)
         http = Server(kind, HTTP_PORT, workers=int(n))
-        ws = Server("daphne", WS_PORT)
+        ws = Server("daphne:pool" if "+daphne:pool" in name else "daphne", WS_PORT)
         return [http, ws], Target(http.base, ws.base.replace("http", "ws", 1))
     raise ValueError(name)
 

@@ -52,9 +52,9 @@ case "$step" in
       --topologies daphne,uvicorn-2,gunicorn-4+daphne,gunicorn-4+daphne+nginx
     ;;&
   ws|all)
-    run $PY -m bench.ws --max-sockets 10000 --broadcast 1000,5000 --other-load "$OTHER"
+    run $PY -m bench.ws --max-sockets 5000 --broadcast 1000,5000 --time-limit 240 --other-load "$OTHER"
     for variant in persistent pool; do
-      run $PY -m bench.ws --server "daphne:$variant" --max-sockets 5000 --broadcast 1000,5000 \
+      run $PY -m bench.ws --server "daphne:$variant" --max-sockets 1000 --broadcast 1000 \
         --other-load "$OTHER" --out "ws-$variant"
     done
     ;;&

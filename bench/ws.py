@@ -88,8 +88,10 @@ class Pool:
 
         async def one(ws) -> None:
             try:
-                while True:
-                    await asyncio.wait_for(ws.receive(), seconds)
+                while not ws.closed:
+                    msg = await asyncio.wait_for(ws.receive(), seconds)
+                    if msg.type != aiohttp.WSMsgType.TEXT:
+                        return  # closed or failed: receive() would return at once
             except (TimeoutError, aiohttp.ClientError):
                 return
 
@@ -101,8 +103,8 @@ class Pool:
                 msg = await asyncio.wait_for(ws.receive(), timeout)
                 if msg.type == aiohttp.WSMsgType.TEXT:
                     return time.perf_counter() - t0
-                if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
-                    return None
+                if msg.type != aiohttp.WSMsgType.TEXT:
+                    return None  # closed or failed
         except (TimeoutError, aiohttp.ClientError):
             return None
 
@@ -225,8 +227,10 @@ async def main_async(a: argparse.Namespace, server: Server) -> dict:
                 print(json.dumps(result), flush=True)
                 targets.pop(0)
                 await pool.drain(2.0)  # follow-up frames, if any
-        for _, ws in pool.sockets:
-            await ws.close()
+        await asyncio.gather(
+            *(asyncio.wait_for(ws.close(), 5) for _, ws in pool.sockets),
+            return_exceptions=True,
+        )
     return out
 
 

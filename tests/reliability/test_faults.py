@@ -7,7 +7,8 @@
   the shared PostgreSQL (which is never stopped): requests needing the database
   get the 500 `server_error` envelope, without "connect" in the text, /health
   reports `postgres` down, and the same process recovers after the proxy does;
-  under daphne and under gunicorn (whose worker holds a persistent connection).
+  under daphne (with and without the connection pool) and under gunicorn (whose
+  worker holds a persistent connection).
 * A server process killed (SIGKILL) while it holds a socket: the notifications
   made meanwhile reach the client once each, oldest first, when it reconnects to
   a new process (replay, mobile-api §7.2), and never again after that.
@@ -113,17 +114,22 @@ def test_redis_stopped_and_restarted_while_the_server_runs(
         redis.stop()
 
 
-@pytest.mark.parametrize("kind", ["daphne", "gunicorn"])
+@pytest.mark.parametrize("kind", ["daphne", "daphne-pool", "gunicorn"])
 def test_postgres_connection_loss_is_a_500_envelope_and_recovers_without_restart(
     tmp_path, client_token, kind
 ):
     db = connection.settings_dict
     proxy = TcpProxy(db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432))
+    pooled = kind == "daphne-pool"
     env = {
-        "DATABASE_URL": database_url("127.0.0.1", proxy.port, conn_max_age=60),
+        "DATABASE_URL": database_url(
+            "127.0.0.1", proxy.port, conn_max_age=0 if pooled else 60
+        ),
+        "DATABASE_POOL": "true" if pooled else "false",
         "REDIS_URL": "",
         "MENU_API_URL": "",
     }
+    kind = kind.removesuffix("-pool")
     try:
         with ServerProcess(env, tmp_path / "server.log", kind) as server:
             # gunicorn's sync worker now holds a persistent connection (60 s).
