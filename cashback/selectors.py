@@ -55,13 +55,39 @@ def ledger_list_for_client(*, client_id: int) -> QuerySet[LedgerEntry]:
     )
 
 
+def _loaded_wallet_view(client: Client) -> WalletView:
+    """`wallet_view`, reusing a wallet the caller joined (`select_related`)."""
+    related = Client.wallet.related  # type: ignore[attr-defined]
+    if not related.is_cached(client):
+        return wallet_view(client=client)
+    wallet = related.get_cached_value(client)
+    if wallet is None:
+        return WalletView(balance=0, points=0, level=Level.SILVER, giftget=False)
+    return WalletView(
+        balance=wallet.balance,
+        points=wallet.points,
+        level=wallet.level,
+        giftget=wallet.giftget,
+    )
+
+
 def client_cashback_block(*, client: Client, limit: int = 10) -> dict[str, Any]:
-    """The `cashback` block of `GET /auth/me` (`mobile-api.md` M3); 0 = all."""
-    wallet = wallet_view(client=client)
+    """The `cashback` block of `GET /auth/me` (`mobile-api.md` M3); 0 = all.
+
+    A wallet joined and cards prefetched (oldest first) by the caller, as
+    `accounts.selectors.client_profile_get` does, are reused, not read again.
+    """
+    wallet = _loaded_wallet_view(client)
     entries = ledger_list_for_client(client_id=client.pk)
     if limit > 0:
         entries = entries[:limit]
-    cards = CardOut(card_list_for_client(client_id=client.pk), many=True).data
+    prefetched = getattr(client, "_prefetched_objects_cache", {}).get("cards")
+    card_rows = (
+        prefetched
+        if prefetched is not None
+        else card_list_for_client(client_id=client.pk)
+    )
+    cards = CardOut(card_rows, many=True).data
     return {
         "balance": wallet.balance,
         "currency": "UZS",

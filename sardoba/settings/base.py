@@ -108,6 +108,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # DATABASE_POOL (new): psycopg's connection pool (Django >= 5.1) for ASGI
+    # processes, where a kept connection (CONN_MAX_AGE) would leak with every
+    # request thread and a fresh one per database call is the largest cost of a
+    # WebSocket broadcast (docs/PERFORMANCE.md §3). Off by default.
+    if env.bool("DATABASE_POOL", default=False):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
+            "timeout": 10,
+        }
 
 # CACHES / CHANNEL_LAYERS ----------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Benchmarks: run on demand, write their figures to docs/PERFORMANCE.md."""

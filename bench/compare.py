@@ -1,0 +1,183 @@
+"""Server choice: wrk, 1 thread, 16 connections, one server process each.
+
+    python -m bench.compare [--duration 10] [--servers daphne,uvicorn,...]
+                            [--endpoints hello,hello-drf,news,...]
+
+Prints a markdown table and writes it to bench/results/compare.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+from pathlib import Path
+
+from bench.machine import machine_block
+from bench.servers import ResourceSampler, Server
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SERVERS = ["daphne", "uvicorn", "gunicorn", "granian-asgi", "granian-wsgi"]
+UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+POSTS = {
+    "M11 register-token": {
+        "deviceType": "android",
+        "deviceToken": None,
+        "language": "uz",
+        "usesWebSocket": True,
+    },
+    "staff cashback/add": "credit",  # body built from the client id
+}
+
+
+def endpoints(tokens: dict) -> dict[str, tuple[str, str | None]]:
+    """name -> (path, bearer token or None); POSTS names are POSTed."""
+    # A client no load run touches (runs use the first 64 and credit them).
+    c = tokens["clients"][100]
+    return {
+        "M11 register-token": ("/api/v1/notifications/register-token", c["access"]),
+        "staff cashback/add": ("/api/v1/cashback/add", tokens["manager"]),
+        "hello": ("/bench/hello", None),
+        "hello-drf": ("/bench/hello-drf", None),
+        "health/live": ("/api/v1/health/live", None),
+        "M12 news": ("/api/v1/news", None),
+        "M12 news (client token)": ("/api/v1/news", c["access"]),
+        "M13 catalog/live (client token)": ("/api/v1/catalog/live", c["access"]),
+        "M13 catalog/live": ("/api/v1/catalog/live", None),
+        "M3 auth/me": ("/api/v1/auth/me", c["access"]),
+        "M8 cashback/user": (f"/api/v1/cashback/user/{c['id']}", c["access"]),
+        "M9 notifications?limit=1": (
+            "/api/v1/notifications/clients?limit=1",
+            c["access"],
+        ),
+    }
+
+
+def _ms(text: str) -> float:
+    m = re.match(r"([\d.]+)(us|ms|s)", text)
+    return float(m.group(1)) * UNIT[m.group(2)] if m else float("nan")
+
+
+def wrk(
+    url: str,
+    token: str | None,
+    duration: int,
+    connections: int = 16,
+    body: dict | None = None,
+) -> dict:
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    if token:
+        cmd[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    if body is not None:
+        script = RESULTS / "post.lua"
+        script.write_text(
+            'wrk.method = "POST"\n'
+            f"wrk.body = {json.dumps(json.dumps(body))}\n"
+            'wrk.headers["Content-Type"] = "application/json"\n'
+        )
+        cmd[1:1] = ["-s", str(script)]
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=duration + 30
+    ).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    result = {"rps": float(rps.group(1)) if rps else 0.0}
+    for pct in ("50", "90", "99"):
+        m = re.search(rf"^\s+{pct}%\s+(\S+)", out, re.M)
+        result[f"p{pct}_ms"] = _ms(m.group(1)) if m else float("nan")
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: (.*)", out)
+    result["errors"] = int(non2xx.group(1)) if non2xx else 0
+    result["socket_errors"] = sock.group(1) if sock else ""
+    return result
+
+
+def compare(
+    servers: list[str], names: list[str], duration: int, port: int
+) -> list[dict]:
+    tokens = json.loads((RESULTS / "tokens.json").read_text())
+    table = endpoints(tokens)
+    client_id = tokens["clients"][-1]["id"]  # credits go to a client nobody reads
+    rows = []
+    for kind in servers:
+        with Server(kind, port) as server:
+            pids = [server.proc.pid]
+            for name in names if kind != "bare-asgi" else ["bare"]:
+                path, token = table.get(name, ("/", None))
+                url = server.base + path
+                body = POSTS.get(name)
+                if body == "credit":
+                    body = {"user_id": client_id, "amount": 1000, "source": "MANUAL"}
+                wrk(url, token, 2, body=body)  # warm up: caches, connections, imports
+                with ResourceSampler(pids) as sampler:
+                    r = wrk(url, token, duration, body=body)
+                rows.append(
+                    {"server": kind, "endpoint": name, **r, **sampler.summary()}
+                )
+                print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+CACHED_PUBLIC = {
+    "M12 news",
+    "M13 catalog/live",
+    "M12 news (client token)",
+    "M13 catalog/live (client token)",
+}
+
+
+def _target(row: dict, hello: dict[str, float]) -> str:
+    """Issue 9's per-process targets: cached public reads >= 50 % of the Django
+    hello-world under the same server, other mobile endpoints >= 25 %, p99 < 50 ms."""
+    base = hello.get(row["server"])
+    if not base or not row["endpoint"].startswith("M"):
+        return ""
+    share = row["rps"] / base * 100
+    need = 50 if row["endpoint"] in CACHED_PUBLIC else 25
+    ok = share >= need and row["p99_ms"] < 50 and not row["errors"]
+    return f"{share:.0f} % (target {need} %, p99 < 50 ms): {'met' if ok else 'NOT met'}"
+
+
+def markdown(rows: list[dict]) -> str:
+    hello = {r["server"]: r["rps"] for r in rows if r["endpoint"] == "hello"}
+    head = (
+        "| server | endpoint | req/s | p50 ms | p90 ms | p99 ms | non-2xx | server CPU % | RSS MB | share of hello |\n"
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n"
+    )
+    body = "".join(
+        f"| {r['server']} | {r['endpoint']} | {r['rps']:.0f} | {r['p50_ms']:.1f} | "
+        f"{r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | {r['cpu_avg']:.0f} | "
+        f"{r['rss_max_mb']:.0f} | {_target(r, hello)} |\n"
+        for r in rows
+    )
+    return head + body
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--duration", type=int, default=10)
+    p.add_argument("--servers", default=",".join(SERVERS))
+    p.add_argument("--endpoints", default="hello,hello-drf")
+    p.add_argument("--port", type=int, default=8701)
+    p.add_argument("--out", default="compare")
+    p.add_argument("--other-load", default="")
+    a = p.parse_args()
+    servers = a.servers.split(",")
+    names = a.endpoints.split(",")
+    command = (
+        f"python -m bench.compare --duration {a.duration} --servers {a.servers} "
+        f"--endpoints '{a.endpoints}' --out {a.out}"
+    )
+    header = machine_block(command, other_load=a.other_load)
+    rows = compare(servers, names, a.duration, a.port)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{a.out}.json").write_text(json.dumps(rows, indent=1))
+    md = header + "\n" + markdown(rows)
+    (RESULTS / f"{a.out}.md").write_text(md)
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
