@@ -158,3 +158,28 @@ def test_seed_demo_refuses_production_settings():
     )
     assert result.returncode != 0
     assert "refuses to run under production settings" in result.stderr
+
+
+def test_every_template_ships_in_the_installed_package():
+    """The image runs `pip install .`: templates must be package data, not just files."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["*"]
+    templates = [
+        p.relative_to(ROOT)
+        for app in (
+            "sardoba",
+            "accounts",
+            "cashback",
+            "news",
+            "catalog",
+            "notifications",
+        )
+        for p in (ROOT / app).rglob("*.html")
+    ]
+    assert templates
+    for path in templates:
+        inside_package = str(path.relative_to(path.parts[0]))
+        assert any(fnmatch.fnmatch(inside_package, pat) for pat in patterns), path
