@@ -214,38 +214,4 @@ class CardAdmin(_ReadOnlyAdmin):
     list_select_related = ("client",)
 
 
-class WalletInline(admin.StackedInline):
-    """For the Client admin (owned by accounts): the wallet, read-only."""
-
-    model = Wallet
-    can_delete = False
-    extra = 0
-    max_num = 0
-    readonly_fields = ("balance", "points", "level", "giftget", "updated_at")
-    fields = readonly_fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class CardInline(admin.TabularInline):
-    """For the Client admin (owned by accounts): the cards, read-only."""
-
-    model = Card
-    can_delete = False
-    extra = 0
-    max_num = 0
-    readonly_fields = ("card_number", "card_track", "iiko_card_id", "created_at")
-    fields = readonly_fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 from cashback import admin_iiko  # noqa: E402, F401  (the iiko job queue)
