@@ -25,9 +25,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.admin_client_actions import CLIENT_ACTIONS, acting_manager, error_text
 from accounts.exceptions import InvalidPhone
+from accounts.images import image_clean
 from accounts.models import BRANCH_LABELS, Client, Staff, StaffRole
 from accounts.phones import staff_phone_normalize
-from accounts.services.clients import client_profile_update
+from accounts.services.clients import client_photo_set, client_profile_update
 from accounts.services.logs import audit_record
 from accounts.services.staff_backoffice import (
     staff_change_backoffice,
@@ -194,6 +195,11 @@ class ClientProfileForm(forms.ModelForm):
         required=False,
         label=label(*PROFILE_LABELS["waiter"]),
     )
+    photo = forms.FileField(
+        required=False,
+        label=label("New profile photo", "Новое фото профиля", "Yangi profil surati"),
+        help_text="JPEG, PNG, WebP",
+    )
 
     class Meta:
         model = Client
@@ -214,10 +220,24 @@ class ClientProfileForm(forms.ModelForm):
             waiters = waiters | Staff.objects.filter(pk=self.instance.waiter_id)
         self.fields["waiter"].queryset = waiters.order_by("name", "id")
 
+    def clean_photo(self) -> Any:
+        """Refuse what `POST /files/profile-photo` refuses, as a form error."""
+        upload = self.cleaned_data.get("photo")
+        if upload is None:
+            return None
+        try:
+            image_clean(upload)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.detail["ru"]) from exc
+        upload.seek(0)
+        return upload
+
     def profile_changes(self) -> dict[str, Any]:
         """The changed fields as `client_profile_update` takes them."""
         changes: dict[str, Any] = {}
         for name in self.changed_data:
+            if name == "photo":
+                continue
             value = self.cleaned_data.get(name)
             if name == "waiter":
                 changes["waiter_id"] = value.pk if value is not None else None
@@ -265,6 +285,7 @@ class ClientAdmin(admin.ModelAdmin):
                 "fields": (
                     "phone_shown",
                     *EDITABLE_PROFILE,
+                    "photo",
                     "is_active_shown",
                     "created_at_shown",
                 )
@@ -322,7 +343,26 @@ class ClientAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: Client, form: Any, change: bool
     ) -> None:
-        """Profile changes go through `client_profile_update`, audited as the route."""
+        """Profile changes go through `client_profile_update`, audited as the route.
+
+        A new photo goes through `client_photo_set`, as the manager's upload of
+        `POST /files/profile-photo` with `user_id` does.
+        """
+        photo = form.cleaned_data.get("photo")
+        if photo is not None:
+            client = client_photo_set(
+                client=Client.objects.get(pk=obj.pk),
+                upload=photo,
+                staff=acting_manager(request),
+            )
+            audit_record(
+                staff=acting_manager(request),
+                action="update",
+                entity="user",
+                entity_id=obj.pk,
+                after={"profile_photo_url": client.profile_photo_url},
+                request=request,
+            )
         changes = form.profile_changes()
         if not changes:
             return

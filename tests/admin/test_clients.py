@@ -264,3 +264,64 @@ def test_ledger_rows_cannot_be_changed_through_the_client_page(
     assert (entry.amount, entry.balance_after) == (15_000, 15_000)
     assert LedgerEntry.objects.count() == 1
     assert Wallet.objects.get(client=user).balance == 15_000
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_manager_uploads_a_clients_photo_through_the_service(
+    admin_browser, manager: Staff, user: Client
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import FileKind, StoredFile
+
+    # when
+    response = admin_browser.post(
+        f"/admin/accounts/client/{user.pk}/change/",
+        {
+            **_profile_form(user),
+            "photo": SimpleUploadedFile("face.png", _png(), content_type="image/png"),
+        },
+    )
+    # then
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user.refresh_from_db()
+    stored = StoredFile.objects.get(owner=user, kind=FileKind.PROFILE_PHOTO)
+    assert user.profile_photo_url == f"/api/v1/files/profile-photo/{stored.name}"
+    assert stored.uploaded_by_id == manager.pk
+    audit = AuditEntry.objects.get()
+    assert audit.changes == {"after": {"profile_photo_url": user.profile_photo_url}}
+
+
+def test_a_text_file_is_refused_as_a_photo_and_nothing_changes(
+    admin_browser, user: Client
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import StoredFile
+
+    # when
+    response = admin_browser.post(
+        f"/admin/accounts/client/{user.pk}/change/",
+        {
+            **_profile_form(user),
+            "photo": SimpleUploadedFile(
+                "face.jpg", b"not an image", content_type="image/jpeg"
+            ),
+        },
+    )
+    # then
+    assert response.status_code == 200
+    assert "Неподдерживаемый тип файла." in response.content.decode()
+    user.refresh_from_db()
+    assert user.profile_photo_url is None
+    assert not StoredFile.objects.exists()
+    assert not AuditEntry.objects.exists()
