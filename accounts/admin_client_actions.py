@@ -398,6 +398,34 @@ def clients_delete(
     return None
 
 
+@admin.action(
+    description=label(
+        "Sync selected clients with iiko now",
+        "Синхронизировать выбранных клиентов с iiko",
+        "Tanlangan mijozlarni iiko bilan sinxronlash",
+    )
+)
+def clients_iiko_sync(
+    modeladmin: Any, request: HttpRequest, queryset: QuerySet[Client]
+) -> None:
+    """Run `client_sync_now` per client (as `POST /admin/sync/users/{id}` does)."""
+    from cashback.services.iiko_sync_now import client_sync_now
+
+    for client in queryset.order_by("pk")[:20]:
+        result = client_sync_now(
+            staff=acting_manager(request), client_id=client.pk, request=request
+        )
+        if result.success:
+            changed = ", ".join(result.changed_fields) or "—"
+            modeladmin.message_user(
+                request, f"{client.phone}: iiko OK ({changed})", messages.SUCCESS
+            )
+        else:
+            modeladmin.message_user(
+                request, f"{client.phone}: {result.error}", messages.WARNING
+            )
+
+
 CLIENT_ACTIONS = [
     clients_deactivate,
     clients_reactivate,
@@ -406,4 +434,5 @@ CLIENT_ACTIONS = [
     clients_manual_credit,
     clients_notify,
     clients_delete,
+    clients_iiko_sync,
 ]

@@ -325,3 +325,48 @@ def test_a_text_file_is_refused_as_a_photo_and_nothing_changes(
     assert user.profile_photo_url is None
     assert not StoredFile.objects.exists()
     assert not AuditEntry.objects.exists()
+
+
+def test_iiko_sync_action_runs_the_on_demand_sync(
+    admin_browser, user: Client, settings
+):
+    # given: iiko is not configured here, so the sync answers with its error
+    settings.IIKO_API_LOGIN = ""
+    # when
+    response = admin_browser.post(
+        "/admin/accounts/client/",
+        {"action": "clients_iiko_sync", "_selected_action": [str(user.pk)]},
+        follow=True,
+    )
+    # then
+    assert response.status_code == 200
+    assert (
+        f"{user.phone}: iiko integration is not configured" in response.content.decode()
+    )
+    assert not IikoJob.objects.exists()
+
+
+def test_iiko_sync_action_links_the_client_and_reconciles(
+    admin_browser, user: Client, settings, httpserver
+):
+    from tests.iiko.conftest import CARD_ADD, INFO, _configure, customer_json
+
+    # given: iiko knows this phone with a wallet of 12,000
+    _configure(settings, httpserver.url_for("/").rstrip("/"))
+    httpserver.expect_request("/api/1/access_token").respond_with_json(
+        {"token": "t", "expiresIn": 3600}
+    )
+    httpserver.expect_request(INFO).respond_with_json(customer_json())
+    httpserver.expect_request(CARD_ADD).respond_with_json({"id": "card-1"})
+    # when
+    response = admin_browser.post(
+        "/admin/accounts/client/",
+        {"action": "clients_iiko_sync", "_selected_action": [str(user.pk)]},
+        follow=True,
+    )
+    # then: linked, and the balance reconciled by a ledger entry
+    assert f"{user.phone}: iiko OK" in response.content.decode()
+    user.refresh_from_db()
+    assert (user.iiko_customer_id, user.iiko_wallet_id) == ("cust-1", "w-main")
+    entry = LedgerEntry.objects.get(client=user)
+    assert (entry.kind, entry.amount) == (EntryKind.RECONCILIATION, 12000)
