@@ -10,12 +10,15 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import path, reverse
 
 from catalog import services
 from catalog.models import Category, Product
 from catalog.public_read import acting_staff
+from catalog.sync import catalog_sync
 from news.admin import image_preview
+from sardoba.exceptions import ApplicationError
 
 
 class _ServiceAdmin(admin.ModelAdmin):
@@ -71,9 +74,36 @@ class CategoryAdmin(_ServiceAdmin):
         "updated_at",
     )
     actions = ("activate", "deactivate")
+    change_list_template = "admin/catalog/category/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
         return super().get_queryset(request).annotate(products_total=Count("products"))
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view(self.menu_import_view)
+        return [
+            path("import-menu/", view, name="catalog_category_import_menu"),
+            *super().get_urls(),
+        ]
+
+    def menu_import_view(self, request: HttpRequest) -> HttpResponseRedirect:
+        """Run the same service as `POST /catalog/sync` (POST only)."""
+        back = HttpResponseRedirect(reverse("admin:catalog_category_changelist"))
+        if request.method != "POST":
+            return back
+        try:
+            result = catalog_sync(staff=acting_staff(request), request=request)
+        except ApplicationError as exc:
+            self.message_user(request, exc.detail["ru"], messages.ERROR)
+            return back
+        counts = result.as_response()
+        self.message_user(
+            request,
+            "Menu imported: "
+            + ", ".join(f"{k} {v}" for k, v in counts.items() if isinstance(v, int)),
+            messages.SUCCESS,
+        )
+        return back
 
     @admin.display(description="products", ordering="products_total")
     def products_count(self, obj: Category) -> int:

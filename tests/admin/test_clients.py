@@ -370,3 +370,26 @@ def test_iiko_sync_action_links_the_client_and_reconciles(
     assert (user.iiko_customer_id, user.iiko_wallet_id) == ("cust-1", "w-main")
     entry = LedgerEntry.objects.get(client=user)
     assert (entry.kind, entry.amount) == (EntryKind.RECONCILIATION, 12000)
+
+
+def test_iiko_sync_queue_action_queues_active_clients_only(admin_browser, user: Client):
+    # given: one active and one deactivated client selected
+    blocked = make_client(phone="+998901110022", is_active=False)
+    # when
+    response = admin_browser.post(
+        "/admin/accounts/client/",
+        {
+            "action": "clients_iiko_sync_queue",
+            "_selected_action": [str(user.pk), str(blocked.pk)],
+        },
+        follow=True,
+    )
+    # then
+    assert "iiko sync queued: 1" in response.content.decode().lower()
+    job = IikoJob.objects.get()
+    assert (job.client_id, job.operation, job.status) == (
+        user.pk,
+        "sync_user",
+        "pending",
+    )
+    assert AuditEntry.objects.get().changes == {"after": {"queued": 1}}
