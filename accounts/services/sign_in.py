@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.exceptions import (
     AccountInactive,
@@ -139,3 +142,20 @@ def client_sign_in(
     return SignIn(
         client=client, tokens=token_pair_issue(actor=client), registered=registered
     )
+
+
+SYNC_INTERVAL_SECONDS = 300
+logger = logging.getLogger(__name__)
+
+
+def client_sync_throttled_enqueue(*, client: Client) -> None:
+    """Queue `sync_user` at most once per 5 minutes (`iiko:sync:last:<id>`)."""
+    key = f"iiko:sync:last:{client.pk}"
+    try:
+        due = cache.add(key, timezone.now().isoformat(), SYNC_INTERVAL_SECONDS)
+    except Exception:  # a cache outage must not fail the app's hottest call
+        logger.warning("cache unavailable; /auth/me sync not queued")
+        return
+    if due:
+        with transaction.atomic():
+            iiko_job_enqueue(client=client, operation=IikoJobOperation.SYNC_USER)

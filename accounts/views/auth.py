@@ -5,9 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.cache import cache
-from django.db import transaction
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -15,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.exceptions import OldPasswordIncorrect, RefreshTokenRequired
-from accounts.models import Client, Staff
+from accounts.models import Staff
 from accounts.selectors import (
     client_profile_get,
     client_profile_queryset,
@@ -32,15 +29,12 @@ from accounts.serializers import (
 )
 from accounts.services.logs import audit_record
 from accounts.services.otp import otp_purpose_parse, otp_request
-from accounts.services.sign_in import client_sign_in
+from accounts.services.sign_in import client_sign_in, client_sync_throttled_enqueue
 from accounts.services.staff import staff_login, staff_password_change
 from accounts.tokens import refresh_token_rotate, token_pair_issue
-from cashback.models import IikoJobOperation
 from cashback.selectors import client_cashback_block
-from cashback.services import iiko_job_enqueue
 from sardoba.api.permissions import IsClientOrStaff, IsStaff
 
-SYNC_INTERVAL_SECONDS = 300
 logger = logging.getLogger(__name__)
 
 
@@ -89,19 +83,6 @@ class RefreshView(APIView):
         if not isinstance(raw, str) or not raw.strip():
             raise RefreshTokenRequired()
         return Response(refresh_token_rotate(raw.strip()).as_dict())
-
-
-def client_sync_throttled_enqueue(*, client: Client) -> None:
-    """Queue `sync_user` at most once per 5 minutes (`iiko:sync:last:<id>`)."""
-    key = f"iiko:sync:last:{client.pk}"
-    try:
-        due = cache.add(key, timezone.now().isoformat(), SYNC_INTERVAL_SECONDS)
-    except Exception:  # a cache outage must not fail the app's hottest call
-        logger.warning("cache unavailable; /auth/me sync not queued")
-        return
-    if due:
-        with transaction.atomic():
-            iiko_job_enqueue(client=client, operation=IikoJobOperation.SYNC_USER)
 
 
 def _cashback_limit(request: Request) -> int:
