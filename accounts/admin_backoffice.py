@@ -780,6 +780,26 @@ class StaffAdmin(admin.ModelAdmin):
         if changed:
             self.message_user(request, f"{done}: {changed}", messages.SUCCESS)
 
+    def _activity_set(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Staff],
+        is_active: bool,
+        done: Any,
+    ) -> None:
+        """(De)activate each selected account through the audited staff service."""
+        self._each(
+            request,
+            queryset,
+            lambda s: staff_change_backoffice(
+                staff=s,
+                actor=acting_manager(request),
+                changes={"is_active": is_active},
+                request=request,
+            ),
+            done,
+        )
+
     @admin.action(
         description=label(
             "Deactivate selected staff",
@@ -790,16 +810,8 @@ class StaffAdmin(admin.ModelAdmin):
     def deactivate_selected(
         self, request: HttpRequest, queryset: QuerySet[Staff]
     ) -> None:
-        self._each(
-            request,
-            queryset,
-            lambda s: staff_change_backoffice(
-                staff=s,
-                actor=acting_manager(request),
-                changes={"is_active": False},
-                request=request,
-            ),
-            label("Deactivated", "Заблокировано", "Bloklandi"),
+        self._activity_set(
+            request, queryset, False, label("Deactivated", "Заблокировано", "Bloklandi")
         )
 
     @admin.action(
@@ -812,15 +824,10 @@ class StaffAdmin(admin.ModelAdmin):
     def reactivate_selected(
         self, request: HttpRequest, queryset: QuerySet[Staff]
     ) -> None:
-        self._each(
+        self._activity_set(
             request,
             queryset,
-            lambda s: staff_change_backoffice(
-                staff=s,
-                actor=acting_manager(request),
-                changes={"is_active": True},
-                request=request,
-            ),
+            True,
             label("Reactivated", "Разблокировано", "Blokdan chiqarildi"),
         )
 
