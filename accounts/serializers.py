@@ -13,7 +13,8 @@ from rest_framework import serializers
 from accounts.exceptions import InvalidDate, InvalidEmail
 from accounts.models import AuditEntry, AuthLog, Client, Staff, ValidationLogEntry
 from accounts.phones import client_phone_normalize
-from cashback.serializers import CardOut
+from cashback.serializers import CardOut, card_data
+from sardoba.api.rendering import datetime_render
 from sardoba.api.request_meta import absolute_url
 
 # -- parsing helpers ---------------------------------------------------------------
@@ -190,6 +191,35 @@ class ClientProfileOut(serializers.Serializer):
         cards = sorted(client.cards.all(), key=lambda c: (c.created_at, c.pk))
         return CardOut(cards, many=True).data  # type: ignore[return-value]
 
+    def to_representation(self, instance: Client) -> dict[str, Any]:
+        return client_profile_data(instance, request=self.context.get("request"))
+
+
+def client_profile_data(client: Client, *, request: Any = None) -> dict[str, Any]:
+    """The profile as `ClientProfileOut` declares it, without building fields."""
+    balance, level, giftget = _wallet_fields(client)
+    cards = sorted(client.cards.all(), key=lambda c: (c.created_at, c.pk))
+    return {
+        "id": client.pk,
+        "name": client.name,
+        "surname": client.surname,
+        "middleName": client.middle_name,
+        "phone": client.phone,
+        "date_of_birth": date_of_birth_render(client.date_of_birth),
+        "profile_photo_url": absolute_url(request, client.profile_photo_url),
+        "waiter_id": client.waiter_id,
+        "cashback_balance": balance,
+        "level": level,
+        "giftget": giftget,
+        "email": client.email,
+        "gender": client.gender,
+        "is_active": client.is_active,
+        "is_deleted": client.is_deleted,
+        "cards": [card_data(card) for card in cards],
+        "created_at": datetime_render(client.created_at),
+        "updated_at": datetime_render(client.updated_at),
+    }
+
 
 class StaffOut(serializers.Serializer):
     """The staff object (`staff-api.md` §1.4); `clients_count` is annotated."""
@@ -242,6 +272,7 @@ class ClientListItemOut(ClientProfileOut):
         data = super().to_representation(instance)
         for key in ("email", "gender", "is_deleted"):
             data.pop(key, None)
+        data["first_name"], data["last_name"] = first_last_name(instance)
         return data
 
 

@@ -9,6 +9,7 @@ backend. Claims: `sub` (the id as a string), `type` and `actor_type`
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -31,6 +32,12 @@ from accounts.models import Client, Staff
 ACTOR_TYPES = ("CLIENT", "STAFF")
 
 
+@functools.lru_cache(maxsize=8)
+def _token_backend(secret: str) -> TokenBackend:
+    """One backend per key: it prepares the key once, not on every request."""
+    return TokenBackend("HS256", signing_key=secret)
+
+
 class _SardobaToken(Token):
     secret_setting: str = "JWT_SECRET_KEY"  # noqa: S105 (a setting name)
 
@@ -41,7 +48,7 @@ class _SardobaToken(Token):
             self.payload.pop(None, None)  # type: ignore[call-overload]
 
     def get_token_backend(self) -> TokenBackend:
-        return TokenBackend("HS256", signing_key=getattr(settings, self.secret_setting))
+        return _token_backend(getattr(settings, self.secret_setting))
 
     @property
     def token_backend(self) -> TokenBackend:  # type: ignore[override]
@@ -116,7 +123,9 @@ def actor_load(*, actor_type: str, subject: Any) -> Client | Staff:
         pk = None
     actor: Client | Staff | None
     if actor_type == "CLIENT":
-        actor = Client.objects.filter(pk=pk).first() if pk is not None else None
+        # The wallet is joined: `/auth/me` and M8 reuse it instead of reading it again.
+        clients = Client.objects.select_related("wallet")
+        actor = clients.filter(pk=pk).first() if pk is not None else None
         if actor is None or actor.is_deleted:
             raise UserNotFoundToken()
     else:

@@ -16,6 +16,7 @@ import os
 import random
 import subprocess
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from bench.servers import PG_URL, bench_env
@@ -41,6 +42,7 @@ def seed(*, clients: int, entries: int, news: int, tokens: int, reset: bool) -> 
     import django
     from django.core.management import call_command
     from django.db import connection, transaction
+    from django.utils import timezone
 
     django.setup()
     call_command("migrate", verbosity=0)
@@ -54,6 +56,7 @@ def seed(*, clients: int, entries: int, news: int, tokens: int, reset: bool) -> 
     from notifications.models import DeviceRegistration, Notification
 
     rng = random.Random(20261204)  # the same dataset every time
+    now = timezone.now()
     if reset:
         with connection.cursor() as cur:
             cur.execute(
@@ -96,7 +99,13 @@ def seed(*, clients: int, entries: int, news: int, tokens: int, reset: bool) -> 
                 wallets, cards, ledger, inbox, devices = [], [], [], [], []
                 for c in rows:
                     balance = points = 0
-                    for _ in range(rng.randint(max(entries - 4, 1), entries + 4)):
+                    count = rng.randint(max(entries - 4, 1), entries + 4)
+                    # The history spread over a year, oldest first (the ledger is
+                    # append-only, so created_at is given here, not updated later).
+                    times = sorted(
+                        now - timedelta(days=365 * rng.random()) for _ in range(count)
+                    )
+                    for at in times:
                         amount = rng.choice([5000, 8000, 12000, 15000, 27000])
                         if balance > 40000 and rng.random() < 0.3:
                             amount = -35000
@@ -110,6 +119,7 @@ def seed(*, clients: int, entries: int, news: int, tokens: int, reset: bool) -> 
                                 balance_after=balance + amount,
                                 points_earned=max(amount, 0) // 2,
                                 branch_id=rng.choice(BRANCHES),
+                                created_at=at,
                                 description="Cashback accrual"
                                 if amount > 0
                                 else "Cashback payment",
@@ -159,10 +169,7 @@ def seed(*, clients: int, entries: int, news: int, tokens: int, reset: bool) -> 
                 Notification.objects.bulk_create(inbox, batch_size=batch)
                 DeviceRegistration.objects.bulk_create(devices, batch_size=batch)
             print(f"  clients {stop}/{clients}", flush=True)
-        with connection.cursor() as cur:  # spread the history over a year
-            cur.execute(
-                "UPDATE cashback_ledgerentry SET created_at = now() - random() * interval '365 days'"
-            )
+        with connection.cursor() as cur:  # spread the inbox over a year
             cur.execute(
                 "UPDATE notifications_notification SET created_at = now() - random() * interval '365 days', sent_at = created_at"
             )

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from accounts.models import Client
 from cashback.models import Card, LedgerEntry, Level, Wallet
 from cashback.rules import LoyaltySummary, loyalty_summary
-from cashback.serializers import CardOut, TransactionOut
+from cashback.serializers import card_data, transaction_data
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,16 @@ class WalletView:
 
 
 def wallet_view(*, client: Client) -> WalletView:
-    wallet = Wallet.objects.filter(client_id=client.pk).first()
+    """The client's wallet; one joined by the caller (`select_related`) is reused.
+
+    The token check loads a client with its wallet joined, so `/auth/me` and a
+    client's own M8 read it without another query.
+    """
+    related = Client.wallet.related  # type: ignore[attr-defined]
+    if related.is_cached(client):
+        wallet = related.get_cached_value(client)
+    else:
+        wallet = Wallet.objects.filter(client_id=client.pk).first()
     if wallet is None:
         return WalletView(balance=0, points=0, level=Level.SILVER, giftget=False)
     return WalletView(
@@ -55,29 +64,13 @@ def ledger_list_for_client(*, client_id: int) -> QuerySet[LedgerEntry]:
     )
 
 
-def _loaded_wallet_view(client: Client) -> WalletView:
-    """`wallet_view`, reusing a wallet the caller joined (`select_related`)."""
-    related = Client.wallet.related  # type: ignore[attr-defined]
-    if not related.is_cached(client):
-        return wallet_view(client=client)
-    wallet = related.get_cached_value(client)
-    if wallet is None:
-        return WalletView(balance=0, points=0, level=Level.SILVER, giftget=False)
-    return WalletView(
-        balance=wallet.balance,
-        points=wallet.points,
-        level=wallet.level,
-        giftget=wallet.giftget,
-    )
-
-
 def client_cashback_block(*, client: Client, limit: int = 10) -> dict[str, Any]:
     """The `cashback` block of `GET /auth/me` (`mobile-api.md` M3); 0 = all.
 
     A wallet joined and cards prefetched (oldest first) by the caller, as
     `accounts.selectors.client_profile_get` does, are reused, not read again.
     """
-    wallet = _loaded_wallet_view(client)
+    wallet = wallet_view(client=client)
     entries = ledger_list_for_client(client_id=client.pk)
     if limit > 0:
         entries = entries[:limit]
@@ -87,12 +80,11 @@ def client_cashback_block(*, client: Client, limit: int = 10) -> dict[str, Any]:
         if prefetched is not None
         else card_list_for_client(client_id=client.pk)
     )
-    cards = CardOut(card_rows, many=True).data
     return {
         "balance": wallet.balance,
         "currency": "UZS",
-        "transactions": TransactionOut(entries, many=True).data,
-        "cards": cards,
+        "transactions": [transaction_data(entry) for entry in entries],
+        "cards": [card_data(card) for card in card_rows],
         "loyalty": wallet.loyalty.as_dict(),
     }
 
@@ -100,15 +92,17 @@ def client_cashback_block(*, client: Client, limit: int = 10) -> dict[str, Any]:
 def client_get_for_cashback(*, actor: Any, client_id: int) -> Client:
     """The client whose cashback `actor` may read (`staff-api.md` §6.3), else 404.
 
-    A client only themself; a waiter only clients they referred; a manager any
-    client, deleted ones included.
+    A client only themself (the token's own client object, no query); a waiter
+    only clients they referred; a manager any client, deleted ones included.
     """
     from cashback.exceptions import UserNotFound
 
+    if isinstance(actor, Client):
+        if actor.pk != client_id:
+            raise UserNotFound()
+        return actor  # loaded by the token check, its wallet joined
     clients = Client.objects.all()
-    if getattr(actor, "actor_type", None) == "CLIENT":
-        clients = clients.filter(pk=actor.pk)
-    elif getattr(actor, "is_manager", False) is not True:
+    if getattr(actor, "is_manager", False) is not True:
         clients = clients.not_deleted().filter(waiter_id=actor.pk)
     client = clients.filter(pk=client_id).first()
     if client is None:

@@ -8,6 +8,39 @@ from rest_framework import serializers
 
 from accounts.models import BRANCH_LABELS
 from cashback.models import Card, EntrySource, LedgerEntry
+from sardoba.api.rendering import datetime_render, str_or_none
+
+
+def card_data(card: Card) -> dict[str, Any]:
+    """A card as `CardOut` declares it (rendered without building the serializer)."""
+    return {
+        "id": card.pk,
+        "user_id": card.client_id,
+        "card_number": card.card_number,
+        "card_track": card.card_track,
+        "iiko_card_id": card.iiko_card_id,
+        "created_at": datetime_render(card.created_at),
+    }
+
+
+def transaction_data(entry: LedgerEntry) -> dict[str, Any]:
+    """A ledger entry as `TransactionOut` declares it; `staff` must be joined."""
+    staff = entry.staff if entry.staff_id is not None else None
+    return {
+        "id": entry.pk,
+        "user_id": entry.client_id,
+        "amount": entry.amount,
+        "balance_before": entry.balance_before,
+        "balance_after": entry.balance_after,
+        "created_at": datetime_render(entry.created_at),
+        "branch_id": entry.branch_id,
+        "branch": str_or_none(entry.branch),
+        "source": entry.source,
+        "kind": entry.kind,
+        "description": entry.description,
+        "staff_id": entry.staff_id,
+        "staff": None if staff is None else {"id": staff.pk, "name": staff.name},
+    }
 
 
 class CardOut(serializers.ModelSerializer[Card]):
@@ -23,6 +56,9 @@ class CardOut(serializers.ModelSerializer[Card]):
             "iiko_card_id",
             "created_at",
         )
+
+    def to_representation(self, instance: Card) -> dict[str, Any]:
+        return card_data(instance)
 
 
 class TransactionOut(serializers.ModelSerializer[LedgerEntry]):
@@ -52,6 +88,9 @@ class TransactionOut(serializers.ModelSerializer[LedgerEntry]):
         # `staff` comes from select_related in the selectors: no query here.
         staff = entry.staff if entry.staff_id is not None else None
         return None if staff is None else {"id": staff.pk, "name": staff.name}
+
+    def to_representation(self, instance: LedgerEntry) -> dict[str, Any]:
+        return transaction_data(instance)
 
 
 class LoyaltyOut(serializers.Serializer):
@@ -85,6 +124,9 @@ class TransactionWithUserOut(TransactionOut):
             "name": entry.client.name,
             "phone": entry.client.phone,
         }
+
+    def to_representation(self, instance: LedgerEntry) -> dict[str, Any]:
+        return {**transaction_data(instance), "user": self.get_user(instance)}
 
 
 class SourceField(serializers.CharField):

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.exceptions import OldPasswordIncorrect, RefreshTokenRequired
 from accounts.models import Staff
 from accounts.selectors import (
-    client_profile_get,
+    client_profile_complete,
     client_profile_queryset,
     staff_with_counts,
 )
@@ -26,6 +26,7 @@ from accounts.serializers import (
     StaffOut,
     TokenPairOut,
     TokensOut,
+    client_profile_data,
 )
 from accounts.services.logs import audit_record
 from accounts.services.otp import otp_purpose_parse, otp_request
@@ -119,12 +120,12 @@ class MeView(APIView):
             if clients is not None:
                 body["clients"] = clients
             return Response(body)
-        client = client_profile_get(client_id=actor.pk)  # type: ignore[arg-type]
+        client = client_profile_complete(client=actor)  # type: ignore[arg-type]
         client_sync_throttled_enqueue(client=client)
         return Response(
             {
                 "type": "CLIENT",
-                "profile": ClientProfileOut(client, context={"request": request}).data,
+                "profile": client_profile_data(client, request=request),
                 "cashback": client_cashback_block(
                     client=client, limit=_cashback_limit(request)
                 ),

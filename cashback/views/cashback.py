@@ -21,6 +21,7 @@ from cashback.serializers import (
     ManualCreditIn,
     TransactionOut,
     TransactionWithUserOut,
+    transaction_data,
 )
 from cashback.services import manual_credit_create
 from sardoba.api.pagination import PageRequest, envelope_p
@@ -104,7 +105,7 @@ class ClientCashbackView(APIView):
         return Response(
             {
                 "loyalty": wallet.loyalty.as_dict(),
-                "transactions": TransactionOut(entries, many=True).data,
+                "transactions": [transaction_data(entry) for entry in entries],
             }
         )
 

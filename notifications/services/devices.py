@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
+from django.utils import timezone
 
 from accounts.models import Client
 from notifications.models import DeviceRegistration
@@ -10,7 +12,6 @@ from notifications.models import DeviceRegistration
 LANGUAGES = ("uz", "ru")
 
 
-@transaction.atomic
 def device_register(
     *,
     client: Client,
@@ -18,16 +19,79 @@ def device_register(
     device_token: str | None,
     language: str | None,
     uses_websocket: bool | None,
-) -> DeviceRegistration:
+) -> None:
     """Upsert the caller's device row and touch its `updated_at`.
 
     With a token: the row holding that token (moved to the caller if it was
     another account's). Without: the caller's latest row of `device_type`.
-    Else a new row. Registrations of one client are serialized by locking
-    the client row, so two parallel calls never insert two rows.
+    Else a new row.
+
+    The app registers at every launch, almost always a device it registered
+    before: that is one UPDATE in autocommit. Only when no row matched does
+    the locked upsert run (`_device_register_locked`).
     """
-    Client.objects.select_for_update().filter(pk=client.pk).first()
     language = language if language in LANGUAGES else "ru"
+    if not _device_touch(
+        client=client,
+        device_type=device_type,
+        device_token=device_token,
+        language=language,
+        uses_websocket=uses_websocket,
+    ):
+        _device_register_locked(
+            client=client,
+            device_type=device_type,
+            device_token=device_token,
+            language=language,
+            uses_websocket=uses_websocket,
+        )
+
+
+def _device_touch(
+    *,
+    client: Client,
+    device_type: str,
+    device_token: str | None,
+    language: str,
+    uses_websocket: bool | None,
+) -> bool:
+    """Update the row an upsert would update, in one statement; False if none.
+
+    Never inserts, so it needs no lock: two racing calls update the same row.
+    """
+    if device_token:
+        rows = DeviceRegistration.objects.filter(device_token=device_token)
+    else:
+        latest = (
+            DeviceRegistration.objects.filter(
+                client_id=client.pk, device_type=device_type
+            )
+            .order_by("-updated_at", "-id")
+            .values("pk")[:1]
+        )
+        rows = DeviceRegistration.objects.filter(pk=Subquery(latest))
+    changes: dict[str, object] = {
+        "client_id": client.pk,
+        "device_type": device_type,
+        "language": language,
+        "updated_at": timezone.now(),
+    }
+    if uses_websocket is not None:
+        changes["uses_websocket"] = uses_websocket
+    return rows.update(**changes) > 0
+
+
+@transaction.atomic
+def _device_register_locked(
+    *,
+    client: Client,
+    device_type: str,
+    device_token: str | None,
+    language: str,
+    uses_websocket: bool | None,
+) -> DeviceRegistration:
+    """The upsert under the client's row lock, so two calls never insert two rows."""
+    Client.objects.select_for_update().filter(pk=client.pk).first()
     if device_token:
         device = (
             DeviceRegistration.objects.select_for_update()

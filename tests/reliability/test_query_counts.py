@@ -67,3 +67,17 @@ def test_cached_public_reads_touch_no_database(api_client, path):
     second_status, second = _queries(api_client, path)
     assert first_status == second_status == 200
     assert second == 0
+
+
+@pytest.mark.django_db
+def test_registering_a_known_device_again_is_one_update(auth_client, user):
+    body = {"deviceType": "android", "deviceToken": None, "language": "uz"}
+    path = "/api/v1/notifications/register-token"
+    assert auth_client.post(path, body, format="json").status_code == 204
+    body["language"] = "ru"
+    with CaptureQueriesContext(connection) as ctx:
+        assert auth_client.post(path, body, format="json").status_code == 204
+    statements = [q["sql"].split()[0] for q in ctx.captured_queries]
+    assert statements == ["SELECT", "UPDATE"]  # the token check, the touch
+    device = user.devices.get()
+    assert device.language == "ru"
