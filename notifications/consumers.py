@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import threading
+import weakref
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -19,35 +21,27 @@ from django.conf import settings
 from accounts.models import Client
 from notifications import selectors, services
 from notifications.doorbell import BROADCASTS_GROUP, CLOSE_ACCOUNT_GONE, client_group
-from notifications.models import Notification
 from notifications.serializers import notification_frame
+
+Frame = dict[str, Any]
 
 
 @database_sync_to_async
-def _replay(client_id: int) -> list[dict[str, Any]]:
+def _replay(client_id: int) -> list[Frame]:
     rows = services.replay_claim(client_id=client_id, limit=settings.WS_REPLAY_LIMIT)
     return [notification_frame(row) for row in rows]
 
 
 @database_sync_to_async
-def _deliver(
-    client_id: int, notification_id: int | None = None, broadcast_id: int | None = None
-) -> dict[str, Any] | None:
+def _deliver(client_id: int, notification_id: int) -> Frame | None:
     """The frame of a rung row of this client, marked delivered in the same call.
 
-    One thread hop and one connection per ring: with thousands of sockets rung
-    by a broadcast this halves the database round trips. The frame goes out
-    right after; a row another socket already marked keeps its `sent_at`.
+    One thread hop per ring: the frame goes out right after; a row another
+    socket already marked keeps its `sent_at`.
     """
-    row: Notification | None
-    if notification_id is not None:
-        row = selectors.inbox_notification_get(
-            client_id=client_id, notification_id=notification_id
-        )
-    else:
-        row = selectors.broadcast_copy_get(
-            client_id=client_id, broadcast_id=broadcast_id or 0
-        )
+    row = selectors.inbox_notification_get(
+        client_id=client_id, notification_id=notification_id
+    )
     if row is None:
         return None
     if not row.is_sent:
@@ -60,6 +54,153 @@ def _mark_sent(client_id: int, notification_ids: list[int]) -> None:
     services.notifications_mark_sent(
         client_id=client_id, notification_ids=notification_ids
     )
+
+
+class _BroadcastBatch:
+    """Sockets of one process waiting for their copies of one broadcast.
+
+    Sockets join in the event loop until the batch's database call starts in
+    Channels' database thread and closes it (hence the lock); later sockets
+    open the next batch.
+    """
+
+    def __init__(self, broadcast_id: int) -> None:
+        self.broadcast_id = broadcast_id
+        self._waiters: dict[int, list[asyncio.Future[Frame | None]]] = {}
+        self._lock = threading.Lock()
+        self._is_open = True
+
+    def join(self, client_id: int) -> asyncio.Future[Frame | None] | None:
+        """A future for the client's frame, or None if the batch has closed."""
+        with self._lock:
+            if not self._is_open:
+                return None
+            future: asyncio.Future[Frame | None] = (
+                asyncio.get_running_loop().create_future()
+            )
+            future.add_done_callback(_consume_exception)
+            self._waiters.setdefault(client_id, []).append(future)
+            return future
+
+    def leave(self, client_id: int, future: asyncio.Future[Frame | None]) -> None:
+        """Drop a gone socket; a client with no socket left is not claimed."""
+        with self._lock:
+            if not self._is_open:
+                return
+            futures = self._waiters.get(client_id, [])
+            with contextlib.suppress(ValueError):
+                futures.remove(future)
+            if not futures:
+                self._waiters.pop(client_id, None)
+
+    def close(self) -> list[int]:
+        """Take no more sockets; the clients collected so far."""
+        with self._lock:
+            self._is_open = False
+            return list(self._waiters)
+
+    def resolve(self, frames: dict[int, Frame]) -> None:
+        self.close()
+        for client_id, futures in self._waiters.items():
+            frame = frames.get(client_id)
+            for future in futures:
+                if not future.done():
+                    future.set_result(frame)
+
+    def fail(self, error: Exception) -> None:
+        self.close()
+        for future in self._pending():
+            future.set_exception(error)
+
+    def cancel(self) -> None:
+        self.close()
+        for future in self._pending():
+            future.cancel()
+
+    def _pending(self) -> list[asyncio.Future[Frame | None]]:
+        return [f for fs in self._waiters.values() for f in fs if not f.done()]
+
+
+def _consume_exception(future: asyncio.Future[Any]) -> None:
+    # A waiter cancelled after its future failed never reads the error, which
+    # asyncio would then log as "never retrieved"; its socket is gone anyway.
+    if not future.cancelled():
+        future.exception()
+
+
+@database_sync_to_async
+def _broadcast_frames(batch: _BroadcastBatch) -> dict[int, Frame]:
+    copies = services.broadcast_copies_claim(
+        broadcast_id=batch.broadcast_id, client_ids=batch.close()
+    )
+    return {client_id: notification_frame(row) for client_id, row in copies.items()}
+
+
+class BroadcastBatcher:
+    """Serve every socket of this process rung by one broadcast in one database call.
+
+    Channels runs a process's database calls one at a time, so a call per
+    socket queues thousands of calls. Here the first socket rung by a
+    broadcast opens a batch and schedules its call; sockets rung meanwhile
+    join it. The collection window is no timer: a batch collects for one
+    loop tick (its call is scheduled as a task) plus however long the call
+    waits for the database thread, which is nothing when the process is idle
+    and the previous call's duration under load. If the call fails, every
+    waiting socket's handler raises its error, as its own call would have.
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[int, _BroadcastBatch] = {}
+        self._calls: set[asyncio.Task[None]] = set()
+
+    async def frame(self, *, client_id: int, broadcast_id: int) -> Frame | None:
+        """The frame of the client's copy, marked delivered; None without a copy."""
+        batch = self._open.get(broadcast_id)
+        future = batch.join(client_id) if batch is not None else None
+        while batch is None or future is None:
+            batch = self._open_batch(broadcast_id)
+            future = batch.join(client_id)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            batch.leave(client_id, future)
+            raise
+
+    def _open_batch(self, broadcast_id: int) -> _BroadcastBatch:
+        batch = self._open[broadcast_id] = _BroadcastBatch(broadcast_id)
+        call = asyncio.get_running_loop().create_task(self._claim(batch))
+        self._calls.add(call)  # the loop keeps only weak references to tasks
+        call.add_done_callback(self._calls.discard)
+        return batch
+
+    async def _claim(self, batch: _BroadcastBatch) -> None:
+        try:
+            frames = await _broadcast_frames(batch)
+        except Exception as error:  # raised again in every waiting handler
+            batch.fail(error)
+        except BaseException:
+            batch.cancel()
+            raise
+        else:
+            batch.resolve(frames)
+        finally:
+            if self._open.get(batch.broadcast_id) is batch:
+                del self._open[batch.broadcast_id]
+
+
+# One batcher per event loop: a server process serves all its sockets from one
+# loop, while tests run each in a loop of its own.
+_batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, BroadcastBatcher] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def broadcast_batcher() -> BroadcastBatcher:
+    loop = asyncio.get_running_loop()
+    batcher = _batchers.get(loop)
+    if batcher is None:
+        batcher = _batchers[loop] = BroadcastBatcher()
+    return batcher
 
 
 # channels_redis forgets group members after `group_expiry` (a day by default);
@@ -112,6 +253,16 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         )
         await self.channel_layer.group_discard(BROADCASTS_GROUP, self.channel_name)
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        if message.get("type") == "broadcast.ring":
+            # Channels closes stale connections in its one database thread before
+            # every handler: a thread hop per rung socket, the very queue the
+            # batcher removes. This handler reaches the database only through
+            # `_broadcast_frames`, which closes them itself.
+            await self.broadcast_ring(message)
+            return
+        await super().dispatch(message)
+
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None
     ) -> None:
@@ -121,7 +272,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         notification_id = event.get("notification_id")
         if not isinstance(notification_id, int) or notification_id in self.sent_ids:
             return
-        frame = await _deliver(self.client_id, notification_id=notification_id)
+        frame = await _deliver(self.client_id, notification_id)
         if frame is not None:
             await self._send_frame(frame)
 
@@ -129,7 +280,9 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         broadcast_id = event.get("broadcast_id")
         if not isinstance(broadcast_id, int):
             return
-        frame = await _deliver(self.client_id, broadcast_id=broadcast_id)
+        frame = await broadcast_batcher().frame(
+            client_id=self.client_id, broadcast_id=broadcast_id
+        )
         if frame is not None:
             await self._send_frame(frame)
 

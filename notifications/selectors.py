@@ -45,15 +45,6 @@ def inbox_notification_get(
     return Notification.objects.filter(client_id=client_id, pk=notification_id).first()
 
 
-def broadcast_copy_get(*, client_id: int, broadcast_id: int) -> Notification | None:
-    """The client's inbox copy of broadcast `broadcast_id`, or None."""
-    return (
-        Notification.objects.filter(client_id=client_id, broadcast_id=broadcast_id)
-        .order_by("id")
-        .first()
-    )
-
-
 def broadcast_list() -> QuerySet[Broadcast]:
     return Broadcast.objects.order_by("-created_at", "-id")
 

@@ -12,6 +12,7 @@ from notifications.services.broadcasts import (
 from notifications.services.devices import device_register
 from notifications.services.inbox import (
     LANGUAGES,
+    broadcast_copies_claim,
     client_language,
     inbox_notification_create,
     inbox_notifications_bulk_create,
@@ -22,6 +23,7 @@ from notifications.services.inbox import (
 
 __all__ = [
     "LANGUAGES",
+    "broadcast_copies_claim",
     "broadcast_create",
     "broadcast_delete",
     "broadcast_update",

@@ -17,6 +17,9 @@ from notifications.models import Broadcast, DeviceRegistration, Notification
 
 LANGUAGES = ("uz", "ru")
 FAN_OUT_BATCH_SIZE = 1000
+# Clients per query when a process claims its sockets' copies of a broadcast:
+# keeps every `IN` list (and SQLite's bound-parameter count) bounded.
+BROADCAST_CLAIM_CHUNK_SIZE = 1000
 
 
 def client_language(*, client_id: int) -> str:
@@ -122,6 +125,38 @@ def notifications_mark_sent(*, client_id: int, notification_ids: Iterable[int]) 
     return Notification.objects.filter(
         client_id=client_id, pk__in=ids, is_sent=False
     ).update(is_sent=True, sent_at=timezone.now())
+
+
+def broadcast_copies_claim(
+    *,
+    broadcast_id: int,
+    client_ids: Iterable[int],
+    chunk_size: int = BROADCAST_CLAIM_CHUNK_SIZE,
+) -> dict[int, Notification]:
+    """Each client's inbox copy of broadcast `broadcast_id`, marked delivered.
+
+    For the sockets of one process rung by the broadcast: per `chunk_size`
+    clients, one SELECT reads their copies and one conditional UPDATE marks the
+    undelivered ones sent, so the first socket wins and a row already delivered
+    keeps its `sent_at` (as `notifications_mark_sent`). The frames go out right
+    after. A client with several copies gets its oldest one (lowest id); a
+    client without a copy is left out. Returns `{client_id: row}`, rows as read.
+    """
+    ids = sorted(set(client_ids))
+    copies: dict[int, Notification] = {}
+    for chunk in _batches(ids, chunk_size):
+        found: dict[int, Notification] = {}
+        for row in Notification.objects.filter(
+            broadcast_id=broadcast_id, client_id__in=chunk
+        ).order_by("id"):
+            found.setdefault(row.client_id, row)
+        undelivered = [row.pk for row in found.values() if not row.is_sent]
+        if undelivered:
+            Notification.objects.filter(pk__in=undelivered, is_sent=False).update(
+                is_sent=True, sent_at=timezone.now()
+            )
+        copies.update(found)
+    return copies
 
 
 def replay_claim(*, client_id: int, limit: int) -> list[Notification]:
