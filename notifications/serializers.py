@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
 from rest_framework import serializers
 
 from notifications.models import Broadcast, DeviceType, Notification
+from sardoba.api.rendering import datetime_render
 
 
 class InboxItemOut(serializers.ModelSerializer):
@@ -35,6 +34,25 @@ class InboxItemOut(serializers.ModelSerializer):
         return serializers.DateTimeField().to_representation(
             notification.sent_at or notification.created_at
         )
+
+    def to_representation(self, instance: Notification) -> dict[str, Any]:
+        return inbox_item_data(instance)
+
+
+def inbox_item_data(notification: Notification) -> dict[str, Any]:
+    """An inbox row as `InboxItemOut` declares it (sardoba/api/rendering.py)."""
+    return {
+        "id": notification.pk,
+        "title": notification.title,
+        "description": notification.description,
+        "type": notification.notification_type,
+        "payload": notification.payload,
+        "language": notification.language,
+        "is_read": notification.is_read,
+        "is_sent": notification.is_sent,
+        "sent_at": datetime_render(notification.sent_at or notification.created_at),
+        "created_at": datetime_render(notification.created_at),
+    }
 
 
 class InboxPageOut(serializers.Serializer):
@@ -71,19 +89,11 @@ def notification_frame(notification: Notification) -> dict[str, Any]:
         "notification_id": notification.pk,
         "title": notification.title,
         "description": notification.description,
-        "created_at": _datetime_text(notification.created_at),
+        "created_at": datetime_render(notification.created_at),
         "type": notification.notification_type,
         "language": notification.language,
         "payload": notification.payload,
     }
-
-
-def _datetime_text(value: datetime | None) -> str | None:
-    """DRF's ISO 8601 rendering: in the current time zone, `Z` for UTC."""
-    if value is None:
-        return None
-    text = timezone.localtime(value).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class _AliasedInput(serializers.Serializer):

@@ -17,10 +17,10 @@ from notifications.serializers import (
     BroadcastOut,
     BroadcastUpdateIn,
     DeviceRegisterIn,
-    InboxItemOut,
     InboxPageOut,
     NotificationSendIn,
     SendResultOut,
+    inbox_item_data,
 )
 from sardoba.api.pagination import PageRequest, envelope_p
 from sardoba.api.permissions import IsClient, IsManager
@@ -47,7 +47,7 @@ class InboxListView(APIView):
         return Response(
             {
                 "unread_count": page.unread_count,
-                "items": InboxItemOut(page.items, many=True).data,
+                "items": [inbox_item_data(row) for row in page.items],
             }
         )
 

@@ -91,3 +91,26 @@ def test_profiles_render_as_declared(manager):
         assert (reference["first_name"], reference["last_name"]) == first_last_name(
             client
         )
+
+
+@pytest.mark.django_db
+def test_inbox_items_render_as_declared(user):
+    from notifications.models import Notification
+    from notifications.serializers import InboxItemOut
+
+    unsent = Notification.objects.create(
+        client=user, title="Keshbek", description="+15 000", notification_type=None
+    )
+    sent = Notification.objects.create(
+        client=user,
+        title="Aksiya",
+        description="Yangi menyu",
+        notification_type="cashback_accrual",
+        payload={"amount": "15000"},
+        language="uz",
+        is_read=True,
+        is_sent=True,
+        sent_at=dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC),
+    )
+    for row in (unsent, sent):
+        _same(InboxItemOut(), row)
