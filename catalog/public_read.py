@@ -3,6 +3,10 @@
 Public reads (`GET /news`, `/catalog/*`) never fail on a stale or broken token:
 the mobile app may send one, and a 401 there would sign the guest out. A valid
 staff token is still read, so a manager's `GET /news` sees every item.
+
+Cached public bodies (`GET /news`, `/catalog/live`) are answered by
+`cached_body_response`: gzip when the request accepts it, `Vary:
+Accept-Encoding` always, and 304 for a matching `If-None-Match`.
 """
 
 from __future__ import annotations
@@ -12,12 +16,16 @@ import binascii
 import json
 from typing import Any, cast
 
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from accounts.authentication import JWTAuthentication, bearer_token_from_header
 from accounts.models import Staff
+from catalog.cache import RenderedBody
 from sardoba.api.permissions import IsManager
 from sardoba.exceptions import ApplicationError
 
@@ -101,3 +109,51 @@ def actor_is_manager(request: Request) -> bool:
 def acting_staff(request: Any) -> Staff:
     """The staff member behind a request whose permission check required one."""
     return cast(Staff, request.user)
+
+
+def public_base_url(request: HttpRequest) -> str:
+    """The base of the absolute URLs in a public body, part of its cache key."""
+    return settings.PUBLIC_API_URL or request.build_absolute_uri("/")
+
+
+def _accepts_gzip(request: HttpRequest) -> bool:
+    for coding in request.META.get("HTTP_ACCEPT_ENCODING", "").split(","):
+        name, _, params = coding.partition(";")
+        if name.strip().lower() not in ("gzip", "x-gzip"):
+            continue
+        quality = params.strip().lower().removeprefix("q=").strip()
+        try:
+            return not quality or float(quality) > 0
+        except ValueError:
+            return False
+    return False
+
+
+def _etag_matches(request: HttpRequest, etag: str) -> bool:
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+    if not header:
+        return False
+    opaque = etag.removeprefix("W/")
+    return any(
+        tag.strip() == "*" or tag.strip().removeprefix("W/") == opaque
+        for tag in header.split(",")
+    )
+
+
+def cached_body_response(request: HttpRequest, body: RenderedBody) -> HttpResponse:
+    """Answer with a cached JSON body: gzip if accepted, 304 on a matching ETag.
+
+    The ETag is weak (one tag for both encodings of the same JSON), so
+    `If-None-Match` is compared weakly, as RFC 9110 §13.1.2 asks.
+    """
+    response: HttpResponse
+    if _etag_matches(request, body.etag):
+        response = HttpResponseNotModified()
+    elif _accepts_gzip(request):
+        response = HttpResponse(body.gzipped, content_type="application/json")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(body.identity, content_type="application/json")
+    response["ETag"] = body.etag
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
