@@ -13,8 +13,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import selectors, services
-from catalog.cache import CATALOG, cached_json, namespace_key
-from catalog.public_read import PublicReadManagerWriteMixin, acting_staff
+from catalog.cache import CATALOG, RenderedBody, namespace_key, rendered_body
+from catalog.public_read import (
+    PublicReadManagerWriteMixin,
+    acting_staff,
+    cached_body_response,
+    public_base_url,
+)
 from catalog.serializers import (
     CategoryInput,
     CategoryOut,
@@ -68,25 +73,24 @@ def _category_id(query: Any) -> int | None:
 LIVE_RENDERED_TTL = 5
 
 
-def live_rendered(request: Request) -> str:
-    """The `/catalog/live` body as JSON text, cached briefly per public base URL.
+def live_body(request: Request) -> RenderedBody:
+    """The `/catalog/live` body, cached briefly per public base URL.
 
     Decoding the cached merged menu, making its image URLs absolute and encoding
     it again cost ~10 ms per request for a 500-item menu, the largest cost of
-    the mobile hot paths (docs/PERFORMANCE.md §4). The text is cached for
-    `LIVE_RENDERED_TTL` seconds at most (never longer than
+    the mobile hot paths (docs/PERFORMANCE.md §4). The bytes (and their gzip)
+    are cached for `LIVE_RENDERED_TTL` seconds at most (never longer than
     `MENU_RESPONSE_CACHE_TTL`) under the catalog namespace, so a local-menu
-    write still shows at once.
+    write still shows at once. The version is read before the menu, so a body
+    rendered from data older than a bump is stored under the old version.
     """
-    base = settings.PUBLIC_API_URL or request.build_absolute_uri("/")
-    key = namespace_key(CATALOG, f"menu:live:rendered:{base}")
+    key = namespace_key(CATALOG, f"menu:live:body:{public_base_url(request)}")
     ttl = min(LIVE_RENDERED_TTL, settings.MENU_RESPONSE_CACHE_TTL)
 
-    def render() -> str:
-        body = live_render(request, selectors.catalog_live())
-        return JSONRenderer().render(body).decode()
+    def render() -> bytes:
+        return JSONRenderer().render(live_render(request, selectors.catalog_live()))
 
-    return cached_json(key, ttl, render)
+    return rendered_body(key, ttl, render)
 
 
 class CatalogLiveView(APIView):
@@ -95,7 +99,7 @@ class CatalogLiveView(APIView):
 
     @extend_schema(responses={200: LiveMenuOut})
     def get(self, request: Request) -> HttpResponse:
-        return HttpResponse(live_rendered(request), content_type="application/json")
+        return cached_body_response(request, live_body(request))
 
 
 class CatalogSyncView(APIView):

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from catalog.cache import NEWS, cached_json, namespace_key
+from catalog.cache import NEWS, cache_set, cached_json, namespace_key
 from news.exceptions import NewsNotFound
 from news.models import NewsItem
 
@@ -43,6 +43,20 @@ def _public_rows() -> list[dict[str, Any]]:
 def news_public_list() -> list[dict[str, Any]]:
     """Active items, priority then newest first; cached 60 s (`news:public`)."""
     return cached_json(namespace_key(NEWS, "news:public"), PUBLIC_TTL, _public_rows)
+
+
+def news_public_list_refresh() -> list[dict[str, Any]]:
+    """The public list read from the database now, and cached again for 60 s.
+
+    For a cache built on top of the list (the rendered `/news` body): starting
+    both TTLs together keeps an item entering or leaving its window visible
+    within 60 s (`domain-rules.md` §8), where building on a cached list could
+    add the two TTLs.
+    """
+    key = namespace_key(NEWS, "news:public")
+    rows = _public_rows()
+    cache_set(key, rows, PUBLIC_TTL)
+    return rows
 
 
 def news_all_for_manager() -> QuerySet[NewsItem]:

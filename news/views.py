@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.cache import NEWS, RenderedBody, namespace_key, rendered_body
 from catalog.public_read import (
     PublicReadManagerWriteMixin,
     acting_staff,
     actor_is_manager,
+    cached_body_response,
+    public_base_url,
 )
 from news import selectors, services
 from news.exceptions import NoFieldsProvided
@@ -33,6 +38,21 @@ def news_render_items(request: Request, items: list[Any]) -> list[dict[str, Any]
     return news_render(request, [selectors.news_item_data(i, now) for i in items])
 
 
+def news_public_body(request: Request) -> RenderedBody:
+    """The public bare-array `/news` body, cached 60 s per public base URL.
+
+    Bytes and their gzip are cached under the news namespace, whose version is
+    read before the list, so any news write shows on the next request.
+    """
+    key = namespace_key(NEWS, f"news:body:{public_base_url(request)}")
+
+    def render() -> bytes:
+        rows = news_render(request, selectors.news_public_list_refresh())
+        return JSONRenderer().render(rows)
+
+    return rendered_body(key, selectors.PUBLIC_TTL, render)
+
+
 class NewsListView(PublicReadManagerWriteMixin, APIView):
     @extend_schema(
         parameters=[
@@ -42,7 +62,7 @@ class NewsListView(PublicReadManagerWriteMixin, APIView):
         responses={200: NewsItemOut(many=True)},
         description="Bare array without `page`; envelope D (NewsPageOut) with it.",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         paged = "page" in request.query_params
         page = PageRequest.from_query(request.query_params)
         if actor_is_manager(request):
@@ -52,10 +72,10 @@ class NewsListView(PublicReadManagerWriteMixin, APIView):
                     envelope_d(rows, page, lambda r: news_render_items(request, r))
                 )
             return Response(news_render_items(request, list(rows)))
+        if not paged:
+            return cached_body_response(request, news_public_body(request))
         public = selectors.news_public_list()
-        if paged:
-            return Response(envelope_d(public, page, lambda r: news_render(request, r)))
-        return Response(news_render(request, public))
+        return Response(envelope_d(public, page, lambda r: news_render(request, r)))
 
     @extend_schema(request=NewsInput, responses={200: NewsItemOut})
     def post(self, request: Request) -> Response:

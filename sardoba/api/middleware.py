@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_vary_headers
 
 from sardoba.logging import request_id_var
 from sardoba.messages import message_texts
@@ -95,5 +96,6 @@ class CorsMiddleware:
             response["Access-Control-Allow-Methods"] = (
                 "GET, POST, PUT, PATCH, DELETE, OPTIONS"
             )
-            response["Vary"] = "Origin"
+            # Added to, not replacing, a view's Vary (Accept-Encoding on gzip bodies).
+            patch_vary_headers(response, ("Origin",))
         return response

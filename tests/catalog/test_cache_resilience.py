@@ -6,6 +6,8 @@ stops it mid-test and starts it again: the shared Redis is never touched.
 
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 import socket
 import subprocess
@@ -17,6 +19,7 @@ from model_bakery import baker
 
 from catalog.cache import cache_reset_state
 from catalog.models import Category, Product
+from catalog.services import product_update
 from news.models import NewsItem
 from news.services import news_create
 from tests.catalog.conftest import serve_all
@@ -168,6 +171,47 @@ def test_live_menu_comes_from_the_upstreams_while_redis_is_down(
     assert "t:1:menu:live" in own_redis.stored_keys()
 
 
+def _app_reads(client):
+    """`/news` and `/catalog/live` as the app reads them (gzip), decoded."""
+    bodies = []
+    for path in ("/api/v1/news", "/api/v1/catalog/live"):
+        response = client.get(path, HTTP_ACCEPT_ENCODING="gzip")
+        assert response.status_code == 200
+        assert response["Content-Encoding"] == "gzip"
+        bodies.append(json.loads(gzip.decompress(response.content)))
+    return bodies
+
+
+def test_memoised_bodies_stay_right_while_redis_goes_down_and_back(
+    api_client, own_redis, settings, manager, django_capture_on_commit_callbacks
+):
+    # given: both bodies rendered, in Redis and in this process's memo
+    settings.MENU_API_URL = ""
+    grill = baker.make(Category, name="Shashlik")
+    lamb = baker.make(Product, category=grill, name="Qo'y", price=35000)
+    baker.make(NewsItem, title="Birinchi", description="d")
+    _app_reads(api_client)
+    assert any(":news:body:" in k for k in own_redis.stored_keys())
+    assert any(":menu:live:body:" in k for k in own_redis.stored_keys())
+
+    # when: Redis dies, then news and the menu change (their bumps cannot reach it)
+    own_redis.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        news_create(staff=manager, title="Ikkinchi", description="d", priority=3)
+        product_update(product=lamb, staff=manager, changes={"price": 36000})
+
+    # then: both answer 200 with the new data
+    news, live = _app_reads(api_client)
+    assert [n["title"] for n in news] == ["Ikkinchi", "Birinchi"]
+    assert live["categories"][0]["items"][0]["prices"][0]["price"] == 36000
+
+    # when / then: Redis comes back with the old entries gone, and all stays right
+    own_redis.start()
+    news, live = _app_reads(api_client)
+    assert [n["title"] for n in news] == ["Ikkinchi", "Birinchi"]
+    assert live["categories"][0]["items"][0]["prices"][0]["price"] == 36000
+
+
 @pytest.fixture
 def dead_cache(settings):
     """The cache points at a loopback port where nothing listens."""
@@ -207,3 +251,6 @@ def test_writes_and_reads_work_with_the_cache_unreachable(
     with django_capture_on_commit_callbacks(execute=True):
         manager_client.patch(f"/api/v1/news/{created.json()['id']}", {"title": "u"})
     assert [n["title"] for n in api_client.get("/api/v1/news").json()] == ["u"]
+    gzipped = api_client.get("/api/v1/news", HTTP_ACCEPT_ENCODING="gzip")
+    assert gzipped.status_code == 200
+    assert [n["title"] for n in json.loads(gzip.decompress(gzipped.content))] == ["u"]
