@@ -47,6 +47,9 @@ def endpoints(tokens: dict) -> dict[str, tuple[str, str | None]]:
         "M12 news (client token)": ("/api/v1/news", c["access"]),
         "M13 catalog/live (client token)": ("/api/v1/catalog/live", c["access"]),
         "M13 catalog/live": ("/api/v1/catalog/live", None),
+        # As the app asks: its token and `Accept-Encoding: gzip` (dart:io sends it).
+        "M12 news (app)": ("/api/v1/news", c["access"]),
+        "M13 catalog/live (app)": ("/api/v1/catalog/live", c["access"]),
         "M3 auth/me": ("/api/v1/auth/me", c["access"]),
         "M8 cashback/user": (f"/api/v1/cashback/user/{c['id']}", c["access"]),
         "M9 notifications?limit=1": (
@@ -61,16 +64,22 @@ def _ms(text: str) -> float:
     return float(m.group(1)) * UNIT[m.group(2)] if m else float("nan")
 
 
+GZIP = {"M12 news (app)", "M13 catalog/live (app)"}
+
+
 def wrk(
     url: str,
     token: str | None,
     duration: int,
     connections: int = 16,
     body: dict | None = None,
+    gzip: bool = False,
 ) -> dict:
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url]
     if token:
         cmd[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    if gzip:
+        cmd[1:1] = ["-H", "Accept-Encoding: gzip"]
     if body is not None:
         script = RESULTS / "post.lua"
         script.write_text(
@@ -110,9 +119,10 @@ def compare(
                 body = POSTS.get(name)
                 if body == "credit":
                     body = {"user_id": client_id, "amount": 1000, "source": "MANUAL"}
-                wrk(url, token, 2, body=body)  # warm up: caches, connections, imports
+                gz = name in GZIP
+                wrk(url, token, 2, body=body, gzip=gz)  # warm up: caches, imports
                 with ResourceSampler(pids) as sampler:
-                    r = wrk(url, token, duration, body=body)
+                    r = wrk(url, token, duration, body=body, gzip=gz)
                 rows.append(
                     {"server": kind, "endpoint": name, **r, **sampler.summary()}
                 )
@@ -125,6 +135,7 @@ CACHED_PUBLIC = {
     "M13 catalog/live",
     "M12 news (client token)",
     "M13 catalog/live (client token)",
+    *GZIP,
 }
 
 

@@ -177,6 +177,10 @@ async def broadcast(
         "p50_ms": percentile(lat, 50) * 1000,
         "p99_ms": percentile(lat, 99) * 1000,
         "max_ms": (lat[-1] * 1000) if lat else float("nan"),
+        # The ring goes out as the trigger returns; before it, the broadcast is
+        # being copied into every active client's inbox (50,000 here).
+        "after_p50_ms": percentile([max(x - api_seconds, 0) for x in lat], 50) * 1000,
+        "after_p99_ms": percentile([max(x - api_seconds, 0) for x in lat], 99) * 1000,
     }
 
 
@@ -250,8 +254,8 @@ def markdown(out: dict, server_kind: str) -> str:
     lines += [
         "",
         "#### Broadcast delivery, end to end (time from sending the broadcast to each socket's frame)\n",
-        "| connected sockets | trigger | trigger returned after s | delivered | p50 ms | p99 ms | max ms |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| connected sockets | trigger | trigger returned after s | delivered | p50 ms | p99 ms | max ms | after the trigger returned: p50 ms | p99 ms |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for b in out["broadcasts"]:
         trig = (
@@ -261,7 +265,9 @@ def markdown(out: dict, server_kind: str) -> str:
         )
         lines.append(
             f"| {b['sockets']} | {trig} | {b['trigger_s']:.2f} | {b['delivered']} | "
-            f"{b['p50_ms']:.0f} | {b['p99_ms']:.0f} | {b['max_ms']:.0f} |"
+            f"{b['p50_ms']:.0f} | {b['p99_ms']:.0f} | {b['max_ms']:.0f} | "
+            f"{b.get('after_p50_ms', float('nan')):.0f} | "
+            f"{b.get('after_p99_ms', float('nan')):.0f} |"
         )
     return "\n".join(lines) + "\n"
 
