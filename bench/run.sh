@@ -43,7 +43,7 @@ case "$step" in
       --endpoints hello,hello-drf
     run $PY -m bench.compare --duration 8 --other-load "$OTHER" --out compare-endpoints \
       --servers gunicorn,granian-wsgi,daphne,uvicorn \
-      --endpoints "hello,M12 news,M12 news (client token),M13 catalog/live,M3 auth/me,M8 cashback/user,M9 notifications?limit=1,M11 register-token,staff cashback/add"
+      --endpoints "hello,M12 news,M12 news (client token),M12 news (app),M13 catalog/live,M13 catalog/live (app),M3 auth/me,M8 cashback/user,M9 notifications?limit=1,M11 register-token,staff cashback/add"
     run $PY -m bench.compare --duration 8 --other-load "$OTHER" --out compare-connections \
       --servers gunicorn:fresh,gunicorn --endpoints "M3 auth/me,M8 cashback/user,M9 notifications?limit=1"
     ;;&
