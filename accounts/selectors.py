@@ -6,13 +6,13 @@ import re
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
-from rest_framework.fields import DateTimeField
 
 from accounts.exceptions import Forbidden, UserNotFound, WaiterNotFound
 from accounts.models import AuthAction, AuthLog, Client, DeletedPhone, Staff, StaffRole
 from cashback.models import Card
 from cashback.selectors import ledger_list_for_client, wallet_view
 from cashback.serializers import TransactionOut
+from sardoba.api.rendering import datetime_render
 from sardoba.api.request_meta import absolute_url
 
 
@@ -95,7 +95,7 @@ def client_detail_extras(*, client: Client, request: Any = None) -> dict[str, An
             "size": f.size,
             "owner_id": f.owner_id,
             "uploaded_by": f.uploaded_by_id,
-            "created_at": DateTimeField().to_representation(f.created_at),
+            "created_at": datetime_render(f.created_at),
         }
         for f in client.files.all().order_by("-created_at", "-id")
     ]

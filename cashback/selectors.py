@@ -67,8 +67,9 @@ def ledger_list_for_client(*, client_id: int) -> QuerySet[LedgerEntry]:
 def client_cashback_block(*, client: Client, limit: int = 10) -> dict[str, Any]:
     """The `cashback` block of `GET /auth/me` (`mobile-api.md` M3); 0 = all.
 
-    A wallet joined and cards prefetched (oldest first) by the caller, as
-    `accounts.selectors.client_profile_get` does, are reused, not read again.
+    A wallet joined and cards prefetched (oldest first) by the caller, as the
+    token check and `accounts.selectors.client_profile_complete` do, are reused,
+    not read again.
     """
     wallet = wallet_view(client=client)
     entries = ledger_list_for_client(client_id=client.pk)
