@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.exceptions import Forbidden, UserNotFound, WaiterNotFound
 from accounts.models import AuthAction, AuthLog, Client, DeletedPhone, Staff, StaffRole
 from cashback.models import Card
-from cashback.selectors import ledger_list_for_client, wallet_view
+from cashback.selectors import cards_for_client, ledger_list_for_client, wallet_view
 from cashback.serializers import TransactionOut
 from sardoba.api.rendering import datetime_render
 from sardoba.api.request_meta import absolute_url
@@ -33,9 +33,17 @@ def client_profile_complete(*, client: Client) -> Client:
     For the request's own client, which the token check loaded with its wallet
     joined: reading it again would cost two more queries on `/auth/me`.
     """
-    prefetch_related_objects(
-        [client], Prefetch("cards", queryset=Card.objects.order_by("created_at", "id"))
-    )
+    cards = cards_for_client(client_id=client.pk)
+    for card in cards:
+        Card.client.field.set_cached_value(card, client)  # type: ignore[attr-defined]
+    # Stored as `prefetch_related` stores a prefetched relation, so that
+    # `client.cards.all()` answers from it without a query.
+    prefetched = client.cards.all()  # type: ignore[attr-defined]
+    prefetched._result_cache = cards
+    prefetched._prefetch_done = True
+    if not hasattr(client, "_prefetched_objects_cache"):
+        client._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    client._prefetched_objects_cache["cards"] = prefetched  # type: ignore[attr-defined]
     return client
 
 

@@ -28,6 +28,7 @@ from accounts.exceptions import (
     UserNotFoundToken,
 )
 from accounts.models import Client, Staff
+from sardoba.compiled_reads import CompiledRead, concrete_attnames, instance_from_row
 
 ACTOR_TYPES = ("CLIENT", "STAFF")
 
@@ -115,6 +116,46 @@ def _actor_type(payload: dict[str, Any]) -> str:
     return str(actor_type)
 
 
+def _client_with_wallet_columns(pk: int) -> Any:
+    from cashback.models import Wallet
+
+    wallet_columns = [f"wallet__{name}" for name in concrete_attnames(Wallet)]
+    return Client.objects.filter(pk=pk).values_list(
+        *concrete_attnames(Client), *wallet_columns
+    )
+
+
+# Every authenticated request runs one of these: compiled once per connection.
+_CLIENT_WITH_WALLET = CompiledRead(_client_with_wallet_columns)
+_STAFF = CompiledRead(
+    lambda pk: Staff.objects.filter(pk=pk).values_list(*concrete_attnames(Staff))
+)
+
+
+def _client_with_wallet(pk: int) -> Client | None:
+    """The client with its wallet joined (None cached when it has none), or None.
+
+    `/auth/me` and M8 reuse the wallet instead of reading it again.
+    """
+    from cashback.models import Wallet
+
+    rows = _CLIENT_WITH_WALLET.rows(pk)
+    if not rows:
+        return None
+    client, end = instance_from_row(Client, rows[0], 0)
+    wallet, _ = instance_from_row(Wallet, rows[0], end)
+    if wallet is None:
+        Client.wallet.related.set_cached_value(client, None)  # type: ignore[attr-defined]
+    else:
+        client.wallet = wallet  # type: ignore[union-attr]
+    return client  # type: ignore[return-value]
+
+
+def _staff(pk: int) -> Staff | None:
+    rows = _STAFF.rows(pk)
+    return instance_from_row(Staff, rows[0], 0)[0] if rows else None  # type: ignore[return-value]
+
+
 def actor_load(*, actor_type: str, subject: Any) -> Client | Staff:
     """Load the token's subject; deleted or missing -> 401, deactivated -> 401."""
     try:
@@ -123,13 +164,11 @@ def actor_load(*, actor_type: str, subject: Any) -> Client | Staff:
         pk = None
     actor: Client | Staff | None
     if actor_type == "CLIENT":
-        # The wallet is joined: `/auth/me` and M8 reuse it instead of reading it again.
-        clients = Client.objects.select_related("wallet")
-        actor = clients.filter(pk=pk).first() if pk is not None else None
+        actor = _client_with_wallet(pk) if pk is not None else None
         if actor is None or actor.is_deleted:
             raise UserNotFoundToken()
     else:
-        actor = Staff.objects.filter(pk=pk).first() if pk is not None else None
+        actor = _staff(pk) if pk is not None else None
         if actor is None or actor.is_deleted:
             raise StaffNotFoundToken()
     if not actor.is_active:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 
-from accounts.models import Client
+from accounts.models import Client, Staff
 from cashback.models import Card, LedgerEntry, Level, Wallet
 from cashback.rules import LoyaltySummary, loyalty_summary
 from cashback.serializers import card_data, transaction_data
+from sardoba.compiled_reads import CompiledRead, concrete_attnames, instance_from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,58 @@ def ledger_list_for_client(*, client_id: int) -> QuerySet[LedgerEntry]:
     )
 
 
+_CARDS = CompiledRead(
+    lambda client_id: Card.objects.filter(client_id=client_id)
+    .order_by("created_at", "id")
+    .values_list(*concrete_attnames(Card))
+)
+
+
+def cards_for_client(*, client_id: int) -> list[Card]:
+    """`card_list_for_client` read, precompiled (`sardoba.compiled_reads`)."""
+    return [instance_from_row(Card, row, 0)[0] for row in _CARDS.rows(client_id)]  # type: ignore[misc]
+
+
+def _ledger_with_staff_columns(client_id: int, limit: int) -> QuerySet[Any]:
+    entries = (
+        LedgerEntry.objects.filter(client_id=client_id)
+        .order_by("-created_at", "-id")
+        .values_list(
+            *concrete_attnames(LedgerEntry),
+            *(f"staff__{name}" for name in concrete_attnames(Staff)),
+        )
+    )
+    return entries[:limit] if limit > 0 else entries
+
+
+# The app's two shapes: M8 (all entries) and `/auth/me`'s default ten.
+_LEDGER_READS = {
+    limit: CompiledRead(functools.partial(_ledger_with_staff_columns, limit=limit))
+    for limit in (0, 10)
+}
+
+
+def ledger_entries_for_client(*, client_id: int, limit: int = 0) -> list[LedgerEntry]:
+    """`ledger_list_for_client` read, at most `limit` entries (0 = all).
+
+    The app's two shapes run precompiled (`sardoba.compiled_reads`); another
+    limit goes through the ORM.
+    """
+    read = _LEDGER_READS.get(limit)
+    if read is None:
+        return list(ledger_list_for_client(client_id=client_id)[:limit])
+    entries = []
+    for row in read.rows(client_id):
+        entry, end = instance_from_row(LedgerEntry, row, 0)
+        staff, _ = instance_from_row(Staff, row, end)
+        if staff is None:
+            LedgerEntry.staff.field.set_cached_value(entry, None)  # type: ignore[attr-defined]
+        else:
+            entry.staff = staff  # type: ignore[union-attr]
+        entries.append(entry)
+    return entries  # type: ignore[return-value]
+
+
 def client_cashback_block(*, client: Client, limit: int = 10) -> dict[str, Any]:
     """The `cashback` block of `GET /auth/me` (`mobile-api.md` M3); 0 = all.
 
@@ -72,9 +126,7 @@ def client_cashback_block(*, client: Client, limit: int = 10) -> dict[str, Any]:
     not read again.
     """
     wallet = wallet_view(client=client)
-    entries = ledger_list_for_client(client_id=client.pk)
-    if limit > 0:
-        entries = entries[:limit]
+    entries = ledger_entries_for_client(client_id=client.pk, limit=limit)
     prefetched = getattr(client, "_prefetched_objects_cache", {}).get("cards")
     card_rows = (
         prefetched

@@ -101,7 +101,7 @@ class ClientCashbackView(APIView):
             actor=request.user, client_id=user_id
         )
         wallet = selectors.wallet_view(client=client)
-        entries = selectors.ledger_list_for_client(client_id=client.pk)
+        entries = selectors.ledger_entries_for_client(client_id=client.pk)
         return Response(
             {
                 "loyalty": wallet.loyalty.as_dict(),

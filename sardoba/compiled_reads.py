@@ -1,0 +1,123 @@
+"""Hot reads compiled to SQL once per database connection, then only executed.
+
+Turning a queryset into SQL costs Django about 0.3 ms on this project's
+machines for a 25-column select, as much as PostgreSQL takes to answer it
+(docs/PERFORMANCE.md §8). The token check runs such a read on every
+authenticated request, and `/auth/me` and `/cashback/user/{id}` add one or two
+more. A `CompiledRead` builds its queryset once per connection with sentinel
+arguments, keeps the SQL and the compiler, and later runs the same SQL with the
+real arguments through the connection's ordinary cursor (so query logging,
+`execute_wrapper`s and query-count tests see it) and Django's own value
+converters. What comes back are the rows the queryset would have returned.
+
+Only for reads whose SQL does not depend on the values passed (an equality on
+an id, a fixed LIMIT): each sentinel must appear exactly once among the
+compiled parameters, which is checked when it is compiled.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+
+# Values no caller passes: an id this large is never allocated.
+_SENTINEL_BASE = -(2**62)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+@functools.cache
+def concrete_attnames(model: type[Model]) -> tuple[str, ...]:
+    """The model's columns in the order `Model.from_db` takes them."""
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+class _Compiled:
+    __slots__ = ("compiler", "params", "positions", "sql")
+
+    def __init__(self, queryset: QuerySet[Any], sentinels: Sequence[int]) -> None:
+        self.compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = self.compiler.as_sql()
+        self.sql = sql
+        self.params = list(params)
+        self.positions = []
+        for sentinel in sentinels:
+            hits = [i for i, value in enumerate(self.params) if value == sentinel]
+            if len(hits) != 1:
+                raise ValueError(
+                    f"argument {sentinel} appears {len(hits)} times in the compiled "
+                    "parameters; a CompiledRead needs exactly one"
+                )
+            self.positions.append(hits[0])
+
+
+class CompiledRead:
+    """A values-list queryset built by `build(*arguments)`, compiled once per connection.
+
+    `build` must return a `values_list()` queryset whose SQL is the same
+    whatever integer arguments it is given.
+    """
+
+    def __init__(
+        self, build: Callable[..., QuerySet[Any]], *, arguments: int = 1
+    ) -> None:
+        self._build = build
+        self._sentinels = [_SENTINEL_BASE - i for i in range(arguments)]
+        # One compiled form per connection object (one per thread and alias);
+        # the compiler keeps that connection for its value converters.
+        self._compiled: weakref.WeakKeyDictionary[Any, _Compiled] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def _for(self, using: str) -> tuple[Any, _Compiled]:
+        connection = connections[using]
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            queryset = self._build(*self._sentinels).using(using)
+            compiled = _Compiled(queryset, self._sentinels)
+            with self._lock:
+                self._compiled[connection] = compiled
+        return connection, compiled
+
+    def rows(self, *arguments: int, using: str = "default") -> list[tuple[Any, ...]]:
+        """The rows the queryset built with `arguments` would return."""
+        if len(arguments) != len(self._sentinels):
+            raise TypeError(
+                f"expected {len(self._sentinels)} arguments, got {len(arguments)}"
+            )
+        values = [int(value) for value in arguments]
+        if any(not _INT64_MIN <= value <= _INT64_MAX for value in values):
+            # No 64-bit id equals it; Django's integer lookups answer so too
+            # (SQLite would refuse to bind it).
+            return []
+        connection, compiled = self._for(using)
+        params = list(compiled.params)
+        for position, value in zip(compiled.positions, values, strict=True):
+            params[position] = value
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            fetched = cursor.fetchall()
+        return list(
+            compiled.compiler.results_iter(results=[fetched], tuple_expected=True)
+        )
+
+
+def instance_from_row(
+    model: type[Model], row: Sequence[Any], start: int, using: str = "default"
+) -> tuple[Model | None, int]:
+    """The `model` instance in `row[start:]` (its concrete columns), and where it ends.
+
+    None when its primary key is NULL: the row of a LEFT JOIN that found nothing.
+    """
+    names = concrete_attnames(model)
+    end = start + len(names)
+    values = tuple(row[start:end])
+    if values[names.index(model._meta.pk.attname)] is None:
+        return None, end
+    return model.from_db(using, list(names), values), end
