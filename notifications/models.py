@@ -42,6 +42,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="copies",
+        db_index=False,  # notif_broadcast_client leads with it
     )
     title = models.CharField(max_length=255)
     description = models.TextField()
@@ -59,6 +60,9 @@ class Notification(models.Model):
             models.Index(
                 fields=["client", "-created_at", "-id"], name="notif_client_newest"
             ),
+            # A process claiming its sockets' copies of a broadcast looks up
+            # (broadcast, client) pairs; it also serves every broadcast-only query.
+            models.Index(fields=["broadcast", "client"], name="notif_broadcast_client"),
             models.Index(
                 fields=["client", "created_at", "id"],
                 condition=Q(is_sent=False),

@@ -14,10 +14,11 @@ from accounts.services.logs import audit_record
 from notifications.doorbell import broadcast_ring
 from notifications.exceptions import NoFieldsProvided
 from notifications.models import Broadcast, DeviceRegistration, Notification
-from notifications.services.inbox import (
-    FAN_OUT_BATCH_SIZE,
-    inbox_notifications_bulk_create,
+from notifications.services.fan_out import (
+    BROADCAST_FAN_OUT_BATCH_SIZE,
+    broadcast_copies_create,
 )
+from notifications.services.inbox import inbox_notifications_bulk_create
 
 BROADCAST_TYPE = "broadcast"
 
@@ -49,13 +50,14 @@ def broadcast_create(
     title: str,
     description: str,
     request: Any = None,
-    batch_size: int = FAN_OUT_BATCH_SIZE,
+    batch_size: int = BROADCAST_FAN_OUT_BATCH_SIZE,
 ) -> Broadcast:
     """Store a broadcast and copy it into every active client's inbox.
 
     The recipients are the active, non-deleted clients at this moment. The
-    copies are written in short batches (no long transaction or lock), then
-    one ring tells every connected socket to fetch its copy. Must not be
+    database writes the copies itself, one INSERT ... SELECT per `batch_size`
+    client ids (no long transaction or lock; see `broadcast_copies_create`),
+    then one ring tells every connected socket to fetch its copy. Must not be
     called inside an open transaction.
     """
     with transaction.atomic():
@@ -73,15 +75,8 @@ def broadcast_create(
             after=_broadcast_fields(broadcast),
             request=request,
         )
-    recipients = _recipients(Client.objects.active())
-    count = inbox_notifications_bulk_create(
-        recipients=recipients,
-        title=title,
-        description=description,
-        notification_type=BROADCAST_TYPE,
-        broadcast=broadcast,
-        ring=False,
-        batch_size=batch_size,
+    count = broadcast_copies_create(
+        broadcast=broadcast, clients=Client.objects.active(), batch_size=batch_size
     )
     Broadcast.objects.filter(pk=broadcast.pk).update(recipients_count=count)
     broadcast.recipients_count = count
