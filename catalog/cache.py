@@ -21,8 +21,9 @@ them with its JSON serializer, never as pickles.
 
 Rendered response bodies (`rendered_body`) are also held in a small
 per-process memo in front of the shared cache, keyed by the versioned key and
-kept no longer than the shared entry, so a hot public read costs one shared
-read (the namespace version) and a dictionary lookup.
+kept no longer than the shared entry, and the namespace versions are reused
+for a second (`namespace_version`), so a hot public read costs two dictionary
+lookups.
 """
 
 from __future__ import annotations
@@ -131,18 +132,34 @@ def _version_get_or_start(backend: Any, key: str) -> Any:
     return value
 
 
+def _version_memo_seconds() -> float:
+    return float(getattr(settings, "CACHE_VERSION_MEMO_SECONDS", 1.0))
+
+
+# namespace -> (version, monotonic time it was read). A process reuses a version
+# it read from the shared cache for `CACHE_VERSION_MEMO_SECONDS` (1 s): reading
+# it was the one shared-cache round trip left on a hot public read, and an edit
+# made through another process reaches this one at most that much later. An
+# edit made through this process is seen at once (`namespace_invalidate`).
+_version_memo: dict[str, tuple[str, float]] = {}
+
+
 def namespace_version(namespace: str) -> str:
     """The current version of `namespace`, to be carried in its keys.
 
     A namespace without a version (never bumped, or the cache was flushed) gets
     a new random one, so keys built before a flush are never valid again.
     """
+    memo = _version_memo.get(namespace)
+    if memo is not None and time.monotonic() - memo[1] < _version_memo_seconds():
+        return memo[0]
     key = _version_key(namespace)
     try:
-        value = _shared_call("get", key, lambda c: _version_get_or_start(c, key))
+        value = str(_shared_call("get", key, lambda c: _version_get_or_start(c, key)))
     except _Unavailable:
-        value = _version_get_or_start(_fallback, key)
-    return str(value)
+        return str(_version_get_or_start(_fallback, key))
+    _version_memo[namespace] = (value, time.monotonic())
+    return value
 
 
 def namespace_key(namespace: str, key: str) -> str:
@@ -154,6 +171,7 @@ def namespace_invalidate(namespace: str) -> None:
     """Make every key of `namespace` unreachable (bump its version)."""
     key = _version_key(namespace)
     stamp = _new_version()
+    _version_memo.pop(namespace, None)
     _fallback.set(key, stamp, None)
     try:
         _shared_call("set", key, lambda c: c.set(key, stamp, None))
@@ -176,6 +194,7 @@ def cache_reset_state() -> None:
     with _lock:
         _state["down_until"] = 0.0
         _state["pending_bumps"].clear()
+    _version_memo.clear()
     _fallback.clear()
     rendered_memo_clear()
 

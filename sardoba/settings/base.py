@@ -297,6 +297,9 @@ SARDOBA_MK5 = env.int("SARDOBA_MK5", default=139458)
 MENU_CACHE_TTL = env.int("MENU_CACHE_TTL", default=120)
 STOPLIST_CACHE_TTL = env.int("STOPLIST_CACHE_TTL", default=60)
 MENU_RESPONSE_CACHE_TTL = env.int("MENU_RESPONSE_CACHE_TTL", default=30)
+# new: seconds a process reuses a cache namespace version it read (catalog/cache.py);
+# 0 reads it from Redis on every public read.
+CACHE_VERSION_MEMO_SECONDS = env.float("CACHE_VERSION_MEMO_SECONDS", default=1.0)
 MENU_HTTP_TIMEOUT = env.float("MENU_HTTP_TIMEOUT", default=10)
 
 FILE_MAX_UPLOAD_MB = env.int("FILE_MAX_UPLOAD_MB", default=5)

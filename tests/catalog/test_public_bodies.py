@@ -18,6 +18,7 @@ from model_bakery import baker
 
 from catalog.cache import CATALOG, rendered_memo_clear
 from catalog.models import Category, Product
+from catalog.services import catalog_cache_invalidate
 from news.models import NewsItem
 
 pytestmark = pytest.mark.django_db
@@ -160,25 +161,45 @@ def test_local_menu_write_shows_at_once_through_the_memo(
 
 
 def test_a_bump_by_another_worker_bypasses_this_workers_memo(
-    api_client, content, django_assert_num_queries
+    api_client, content, settings, django_assert_num_queries
 ):
     # given: this worker has the body memoised, and the database changed since
     assert live_price(api_client) == 35000
     Product.objects.filter(pk=content.pk).update(price=37000)
     with django_assert_num_queries(0):
         assert live_price(api_client) == 35000
-    # when: another worker invalidates: only the shared version changes
+    # when: another worker invalidates (only the shared version changes), and
+    # this worker's reuse of the version it read has lapsed
     caches["default"].set(f"version:{CATALOG}", "bumped-by-worker-2", None)
+    settings.CACHE_VERSION_MEMO_SECONDS = 0
     # then
     assert live_price(api_client) == 37000
 
 
-def test_a_flushed_shared_cache_never_revives_an_old_memoised_body(api_client, content):
+def test_a_worker_reuses_the_version_it_read_until_the_memo_lapses(
+    api_client, content, settings
+):
+    settings.CACHE_VERSION_MEMO_SECONDS = 3600
+    assert live_price(api_client) == 35000
+    Product.objects.filter(pk=content.pk).update(price=37000)
+    # another worker's bump is not read while the version memo lasts
+    caches["default"].set(f"version:{CATALOG}", "bumped-by-worker-2", None)
+    assert live_price(api_client) == 35000
+    # this worker's own invalidation is seen at once
+    catalog_cache_invalidate()
+    assert live_price(api_client) == 37000
+
+
+def test_a_flushed_shared_cache_never_revives_an_old_memoised_body(
+    api_client, content, settings
+):
     # given
     assert live_price(api_client) == 35000
     Product.objects.filter(pk=content.pk).update(price=38000)
-    # when: Redis restarts empty (or is flushed): every version is gone
+    # when: Redis restarts empty (or is flushed): every version is gone, and
+    # the version this worker read is no longer reused
     cache.clear()
+    settings.CACHE_VERSION_MEMO_SECONDS = 0
     # then: the versions start afresh instead of reusing the memo's
     assert live_price(api_client) == 38000
 
