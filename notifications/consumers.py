@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import threading
 import weakref
 from typing import Any
@@ -22,6 +23,8 @@ from accounts.models import Client
 from notifications import selectors, services
 from notifications.doorbell import BROADCASTS_GROUP, CLOSE_ACCOUNT_GONE, client_group
 from notifications.serializers import notification_frame
+
+logger = logging.getLogger(__name__)
 
 Frame = dict[str, Any]
 
@@ -212,6 +215,20 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     client_id: int
     sent_ids: set[int]
     refresher: asyncio.Task[None] | None = None
+    is_member = False  # may be in its groups: a join was attempted, no leave since
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Serve the socket; however the consumer ends, leave its groups.
+
+        Channels calls `disconnect` only on the client's `websocket.disconnect`.
+        A handler that raises, or a cancelled consumer (server shutdown, a close
+        that took too long), would otherwise keep its refresher running forever
+        and its channel in `broadcasts`, rung by every broadcast for nothing.
+        """
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._leave()
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -231,11 +248,13 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             await self._send_frame(frame)
         await _mark_sent(self.client_id, [f["notification_id"] for f in frames])
 
+    def _groups(self) -> tuple[str, str]:
+        return client_group(self.client_id), BROADCASTS_GROUP
+
     async def _join(self) -> None:
-        await self.channel_layer.group_add(
-            client_group(self.client_id), self.channel_name
-        )
-        await self.channel_layer.group_add(BROADCASTS_GROUP, self.channel_name)
+        self.is_member = True
+        for group in self._groups():
+            await self.channel_layer.group_add(group, self.channel_name)
 
     async def _keep_joined(self) -> None:
         while True:
@@ -243,15 +262,29 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             with contextlib.suppress(Exception):  # retried on the next period
                 await self._join()
 
-    async def disconnect(self, code: int) -> None:
-        if self.refresher is not None:
-            self.refresher.cancel()
-        if getattr(self, "client_id", None) is None:
+    async def _leave(self) -> None:
+        """Stop the refresher and leave the groups; a second call does nothing.
+
+        A failed discard is logged: the membership then lasts until the layer's
+        `group_expiry`, and its rings find no consumer.
+        """
+        refresher, self.refresher = self.refresher, None
+        if refresher is not None:
+            refresher.cancel()
+            # Let a join in flight end before the discards, so none re-adds us.
+            await asyncio.wait([refresher])
+        if not self.is_member:
             return
-        await self.channel_layer.group_discard(
-            client_group(self.client_id), self.channel_name
-        )
-        await self.channel_layer.group_discard(BROADCASTS_GROUP, self.channel_name)
+        self.is_member = False
+        for group in self._groups():
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                logger.warning(
+                    "notifications socket left a group it could not discard",
+                    exc_info=True,
+                    extra={"client_id": self.client_id},
+                )
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         if message.get("type") == "broadcast.ring":

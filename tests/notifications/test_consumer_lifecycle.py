@@ -1,0 +1,137 @@
+"""However a notifications consumer ends, it leaves nothing behind.
+
+Whether it ends by a disconnect, a crashed handler or cancellation, its group
+refresher stops and its channel leaves its groups. The in-memory layer is used
+on every run, so the groups can be inspected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.db import OperationalError
+
+from notifications import consumers
+from notifications.doorbell import BROADCASTS_GROUP, client_group
+from notifications.models import Notification
+from notifications.services import inbox_notification_create
+from sardoba.asgi import application
+from tests.notifications.factories import access_token, make_client
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+WS_PATH = "/api/v1/notifications/ws"
+
+
+def _use_layer(settings, backend):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": backend}}
+
+
+@pytest.fixture(autouse=True)
+def _in_memory_layer(settings):
+    _use_layer(settings, "channels.layers.InMemoryChannelLayer")
+
+
+@database_sync_to_async
+def _client_and_token():
+    client = make_client()
+    return client, access_token(client)
+
+
+@database_sync_to_async
+def _notify(client, title):
+    return inbox_notification_create(
+        client=client,
+        title=title,
+        description="d",
+        notification_type="broadcast",
+        payload={},
+        language="uz",
+    ).pk
+
+
+@database_sync_to_async
+def _is_sent(pk):
+    return Notification.objects.get(pk=pk).is_sent
+
+
+def _communicator(token):
+    return WebsocketCommunicator(
+        application, WS_PATH, headers=[(b"authorization", f"Bearer {token}".encode())]
+    )
+
+
+def _members(client):
+    groups = get_channel_layer().groups
+    return {
+        group: set(groups.get(group, {}))
+        for group in (client_group(client.pk), BROADCASTS_GROUP)
+    }
+
+
+def _running_refreshers():
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if not task.done()
+        and task.get_coro().__qualname__ == "NotificationConsumer._keep_joined"
+    ]
+
+
+async def _connected(client, token):
+    """A socket past its setup: it has replayed the row waiting for it."""
+    pk = await _notify(client, "waiting")
+    communicator = _communicator(token)
+    connected, _ = await communicator.connect()
+    assert connected is True
+    assert (await communicator.receive_json_from(timeout=3))["notification_id"] == pk
+    assert all(len(members) == 1 for members in _members(client).values())
+    assert len(_running_refreshers()) == 1
+    return communicator
+
+
+async def test_a_consumer_crashed_in_a_handler_leaves_its_groups_and_stops_refreshing(
+    monkeypatch,
+):
+    # given a connected socket, and a database that fails the next delivery
+    client, token = await _client_and_token()
+    communicator = await _connected(client, token)
+
+    async def deliver_failing(client_id, notification_id):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(consumers, "_deliver", deliver_failing)
+    # when a ring crashes the consumer's handler
+    await communicator.send_input({"type": "inbox.ring", "notification_id": 1})
+    with pytest.raises(OperationalError):
+        await communicator.wait(timeout=3)
+    # then nothing of it keeps running or stays in a group
+    assert _members(client) == {client_group(client.pk): set(), BROADCASTS_GROUP: set()}
+    assert _running_refreshers() == []
+
+
+async def test_a_cancelled_consumer_leaves_its_groups_and_stops_refreshing():
+    # given a connected socket
+    client, token = await _client_and_token()
+    communicator = await _connected(client, token)
+    # when the server cancels the consumer (shutdown, a slow close)
+    communicator.future.cancel()
+    await communicator.wait(timeout=3)
+    # then
+    assert _members(client) == {client_group(client.pk): set(), BROADCASTS_GROUP: set()}
+    assert _running_refreshers() == []
+
+
+async def test_a_disconnected_consumer_leaves_its_groups_and_stops_refreshing():
+    # given
+    client, token = await _client_and_token()
+    communicator = await _connected(client, token)
+    # when
+    await communicator.disconnect()
+    # then
+    assert _members(client) == {client_group(client.pk): set(), BROADCASTS_GROUP: set()}
+    assert _running_refreshers() == []
