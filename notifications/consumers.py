@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 
 Frame = dict[str, Any]
 
+# An accepted socket whose setup failed closes with "internal error": the app
+# reconnects after 2 s (`mobile-api.md` §7.4) and the new socket replays.
+CLOSE_SERVER_ERROR = 1011
+
 
 @database_sync_to_async
 def _replay(client_id: int) -> list[Frame]:
@@ -240,10 +244,23 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         self.sent_ids = set()
         # No subprotocol: the token the app offers there is never echoed.
         await self.accept()
-        # Join before reading the inbox: a row committed after the read rings us.
-        await self._join()
+        try:
+            # Join before reading the inbox: a row committed after the read rings us.
+            await self._join()
+            frames = await _replay(self.client_id)
+        except Exception:
+            # A socket in no group gets no rings: close it for a reconnect here
+            # instead of dying and leaving the close to the ASGI server. Its rows
+            # wait undelivered for the reconnect's replay.
+            logger.warning(
+                "notifications socket setup failed; closed for a reconnect",
+                exc_info=True,
+                extra={"client_id": self.client_id},
+            )
+            await self.close(code=CLOSE_SERVER_ERROR)
+            await self._leave()
+            return
         self.refresher = asyncio.create_task(self._keep_joined())
-        frames = await _replay(self.client_id)
         for frame in frames:
             await self._send_frame(frame)
         await _mark_sent(self.client_id, [f["notification_id"] for f in frames])

@@ -1,8 +1,10 @@
-"""However a notifications consumer ends, it leaves nothing behind.
+"""A notifications socket never outlives its consumer, nor the consumer its socket.
 
-Whether it ends by a disconnect, a crashed handler or cancellation, its group
-refresher stops and its channel leaves its groups. The in-memory layer is used
-on every run, so the groups can be inspected.
+A socket whose group join or replay fails is closed with 1011, so the app
+reconnects (mobile-api §7.4) and the new socket replays. However a consumer
+ends (disconnect, a crashed handler, cancellation), its group refresher stops
+and its channel leaves its groups. The in-memory layer is used on every run, so
+the groups can be inspected.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import asyncio
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.db import OperationalError
+from redis.exceptions import MaxConnectionsError
 
 from notifications import consumers
 from notifications.doorbell import BROADCASTS_GROUP, client_group
@@ -25,6 +28,16 @@ from tests.notifications.factories import access_token, make_client
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 WS_PATH = "/api/v1/notifications/ws"
+CLOSED_FOR_A_RECONNECT = {"type": "websocket.close", "code": 1011}
+
+
+class BroadcastsJoinFailingLayer(InMemoryChannelLayer):
+    """The in-memory layer, with the pool exhausted when joining `broadcasts`."""
+
+    async def group_add(self, group, channel):
+        if group == BROADCASTS_GROUP:
+            raise MaxConnectionsError("Too many connections")
+        await super().group_add(group, channel)
 
 
 def _use_layer(settings, backend):
@@ -92,6 +105,53 @@ async def _connected(client, token):
     assert all(len(members) == 1 for members in _members(client).values())
     assert len(_running_refreshers()) == 1
     return communicator
+
+
+async def test_a_failed_group_join_closes_the_socket_with_1011(settings):
+    # given a layer whose pool is exhausted for the second of the two joins
+    _use_layer(
+        settings,
+        "tests.notifications.test_consumer_lifecycle.BroadcastsJoinFailingLayer",
+    )
+    client, token = await _client_and_token()
+    communicator = _communicator(token)
+    # when
+    connected, _ = await communicator.connect()
+    # then the socket is closed for a reconnect, and left nothing behind
+    assert connected is True
+    assert await communicator.receive_output(timeout=3) == CLOSED_FOR_A_RECONNECT
+    await communicator.disconnect()
+    assert _members(client) == {client_group(client.pk): set(), BROADCASTS_GROUP: set()}
+    assert _running_refreshers() == []
+
+
+async def test_a_failed_replay_closes_with_1011_and_the_reconnect_replays(
+    monkeypatch,
+):
+    # given an undelivered row, and a database that fails the first replay
+    client, token = await _client_and_token()
+    pk = await _notify(client, "waiting")
+
+    async def replay_failing(client_id):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(consumers, "_replay", replay_failing)
+    first = _communicator(token)
+    # when
+    assert (await first.connect())[0] is True
+    # then the socket closes for a reconnect, the row still undelivered
+    assert await first.receive_output(timeout=3) == CLOSED_FOR_A_RECONNECT
+    await first.disconnect()
+    assert await _is_sent(pk) is False
+    assert _members(client) == {client_group(client.pk): set(), BROADCASTS_GROUP: set()}
+    # and the app's reconnect gets its replay
+    monkeypatch.undo()
+    second = _communicator(token)
+    assert (await second.connect())[0] is True
+    frame = await second.receive_json_from(timeout=3)
+    assert frame["notification_id"] == pk
+    assert await _is_sent(pk) is True
+    await second.disconnect()
 
 
 async def test_a_consumer_crashed_in_a_handler_leaves_its_groups_and_stops_refreshing(
