@@ -219,7 +219,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     client_id: int
     sent_ids: set[int]
     refresher: asyncio.Task[None] | None = None
-    is_member = False  # may be in its groups: a join was attempted, no leave since
+    is_member = False  # may be in its groups: joined (or tried to), not left since
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Serve the socket; however the consumer ends, leave its groups.
@@ -244,6 +244,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         self.sent_ids = set()
         # No subprotocol: the token the app offers there is never echoed.
         await self.accept()
+        self.is_member = True
         try:
             # Join before reading the inbox: a row committed after the read rings us.
             await self._join()
@@ -269,12 +270,14 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         return client_group(self.client_id), BROADCASTS_GROUP
 
     async def _join(self) -> None:
-        self.is_member = True
         for group in self._groups():
             await self.channel_layer.group_add(group, self.channel_name)
 
     async def _keep_joined(self) -> None:
-        while True:
+        # Stops on the flag as well as on cancellation: on Python 3.11 a cancel
+        # that lands as a Redis write completes is lost (redis-py writes under
+        # `asyncio.wait_for`, which swallows it then), and the loop would go on.
+        while self.is_member:
             await asyncio.sleep(GROUP_REFRESH_SECONDS)
             with contextlib.suppress(Exception):  # retried on the next period
                 await self._join()
@@ -285,14 +288,14 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         A failed discard is logged: the membership then lasts until the layer's
         `group_expiry`, and its rings find no consumer.
         """
+        was_member, self.is_member = self.is_member, False
         refresher, self.refresher = self.refresher, None
         if refresher is not None:
             refresher.cancel()
             # Let a join in flight end before the discards, so none re-adds us.
             await asyncio.wait([refresher])
-        if not self.is_member:
+        if not was_member:
             return
-        self.is_member = False
         for group in self._groups():
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)

@@ -10,6 +10,7 @@ the groups can be inspected.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 from channels.db import database_sync_to_async
@@ -37,6 +38,28 @@ class BroadcastsJoinFailingLayer(InMemoryChannelLayer):
     async def group_add(self, group, channel):
         if group == BROADCASTS_GROUP:
             raise MaxConnectionsError("Too many connections")
+        await super().group_add(group, channel)
+
+
+class RefreshSwallowingCancelLayer(InMemoryChannelLayer):
+    """The in-memory layer whose refresh joins lose a cancel, as on Python 3.11.
+
+    redis-py writes under `asyncio.wait_for`, which on 3.11 swallows a cancel
+    landing as the write completes. The first join after the connect's two
+    hangs until cancelled, then carries on as if nothing happened.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.joins = 0
+        self.refreshing = asyncio.Event()
+
+    async def group_add(self, group, channel):
+        self.joins += 1
+        if self.joins == 3:
+            self.refreshing.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.Event().wait()
         await super().group_add(group, channel)
 
 
@@ -193,5 +216,22 @@ async def test_a_disconnected_consumer_leaves_its_groups_and_stops_refreshing():
     # when
     await communicator.disconnect()
     # then
+    assert _members(client) == {client_group(client.pk): set(), BROADCASTS_GROUP: set()}
+    assert _running_refreshers() == []
+
+
+async def test_a_refresher_that_lost_its_cancel_still_stops(settings, monkeypatch):
+    # given a socket whose refresher is in a join that will swallow the cancel
+    _use_layer(
+        settings,
+        "tests.notifications.test_consumer_lifecycle.RefreshSwallowingCancelLayer",
+    )
+    monkeypatch.setattr(consumers, "GROUP_REFRESH_SECONDS", 0.01)
+    client, token = await _client_and_token()
+    communicator = await _connected(client, token)
+    await asyncio.wait_for(get_channel_layer().refreshing.wait(), 3)
+    # when
+    await communicator.disconnect()
+    # then the refresher ended after its join, and the groups were left after it
     assert _members(client) == {client_group(client.pk): set(), BROADCASTS_GROUP: set()}
     assert _running_refreshers() == []
