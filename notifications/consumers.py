@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import threading
 import weakref
 from typing import Any
@@ -23,7 +24,13 @@ from notifications import selectors, services
 from notifications.doorbell import BROADCASTS_GROUP, CLOSE_ACCOUNT_GONE, client_group
 from notifications.serializers import notification_frame
 
+logger = logging.getLogger(__name__)
+
 Frame = dict[str, Any]
+
+# An accepted socket whose setup failed closes with "internal error": the app
+# reconnects after 2 s (`mobile-api.md` §7.4) and the new socket replays.
+CLOSE_SERVER_ERROR = 1011
 
 
 @database_sync_to_async
@@ -212,6 +219,20 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     client_id: int
     sent_ids: set[int]
     refresher: asyncio.Task[None] | None = None
+    is_member = False  # may be in its groups: joined (or tried to), not left since
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Serve the socket; however the consumer ends, leave its groups.
+
+        Channels calls `disconnect` only on the client's `websocket.disconnect`.
+        A handler that raises, or a cancelled consumer (server shutdown, a close
+        that took too long), would otherwise keep its refresher running forever
+        and its channel in `broadcasts`, rung by every broadcast for nothing.
+        """
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._leave()
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -223,35 +244,67 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         self.sent_ids = set()
         # No subprotocol: the token the app offers there is never echoed.
         await self.accept()
-        # Join before reading the inbox: a row committed after the read rings us.
-        await self._join()
+        self.is_member = True
+        try:
+            # Join before reading the inbox: a row committed after the read rings us.
+            await self._join()
+            frames = await _replay(self.client_id)
+        except Exception:
+            # A socket in no group gets no rings: close it for a reconnect here
+            # instead of dying and leaving the close to the ASGI server. Its rows
+            # wait undelivered for the reconnect's replay.
+            logger.warning(
+                "notifications socket setup failed; closed for a reconnect",
+                exc_info=True,
+                extra={"client_id": self.client_id},
+            )
+            await self.close(code=CLOSE_SERVER_ERROR)
+            await self._leave()
+            return
         self.refresher = asyncio.create_task(self._keep_joined())
-        frames = await _replay(self.client_id)
         for frame in frames:
             await self._send_frame(frame)
         await _mark_sent(self.client_id, [f["notification_id"] for f in frames])
 
+    def _groups(self) -> tuple[str, str]:
+        return client_group(self.client_id), BROADCASTS_GROUP
+
     async def _join(self) -> None:
-        await self.channel_layer.group_add(
-            client_group(self.client_id), self.channel_name
-        )
-        await self.channel_layer.group_add(BROADCASTS_GROUP, self.channel_name)
+        for group in self._groups():
+            await self.channel_layer.group_add(group, self.channel_name)
 
     async def _keep_joined(self) -> None:
-        while True:
+        # Stops on the flag as well as on cancellation: on Python 3.11 a cancel
+        # that lands as a Redis write completes is lost (redis-py writes under
+        # `asyncio.wait_for`, which swallows it then), and the loop would go on.
+        while self.is_member:
             await asyncio.sleep(GROUP_REFRESH_SECONDS)
             with contextlib.suppress(Exception):  # retried on the next period
                 await self._join()
 
-    async def disconnect(self, code: int) -> None:
-        if self.refresher is not None:
-            self.refresher.cancel()
-        if getattr(self, "client_id", None) is None:
+    async def _leave(self) -> None:
+        """Stop the refresher and leave the groups; a second call does nothing.
+
+        A failed discard is logged: the membership then lasts until the layer's
+        `group_expiry`, and its rings find no consumer.
+        """
+        was_member, self.is_member = self.is_member, False
+        refresher, self.refresher = self.refresher, None
+        if refresher is not None:
+            refresher.cancel()
+            # Let a join in flight end before the discards, so none re-adds us.
+            await asyncio.wait([refresher])
+        if not was_member:
             return
-        await self.channel_layer.group_discard(
-            client_group(self.client_id), self.channel_name
-        )
-        await self.channel_layer.group_discard(BROADCASTS_GROUP, self.channel_name)
+        for group in self._groups():
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                logger.warning(
+                    "notifications socket left a group it could not discard",
+                    exc_info=True,
+                    extra={"client_id": self.client_id},
+                )
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         if message.get("type") == "broadcast.ring":

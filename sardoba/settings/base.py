@@ -152,7 +152,10 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis's layer on a blocking connection pool: a burst of
+            # sockets joining their groups waits for a connection instead of
+            # failing with MaxConnectionsError (sardoba/channel_layer.py).
+            "BACKEND": "sardoba.channel_layer.RedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 reads with a 5 s socket timeout by default, which cuts
                 # the layer's 5 s blocking BZPOPMIN and kills idle consumers (1011
@@ -165,6 +168,10 @@ if REDIS_URL:
                     }
                 ],
                 "prefix": env("CHANNELS_PREFIX", default="sardoba"),
+                "pool_max_connections": env.int(
+                    "REDIS_CHANNELS_POOL_MAX_SIZE", default=100
+                ),
+                "pool_timeout": env.float("REDIS_CHANNELS_POOL_TIMEOUT", default=10.0),
             },
         }
     }

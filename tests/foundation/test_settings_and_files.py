@@ -134,6 +134,8 @@ def test_env_example_lists_every_setting_variable():
         "IIKO_WEBHOOK_SECRET",
         "MENU_API_URL",
         "WS_REPLAY_LIMIT",
+        "REDIS_CHANNELS_POOL_MAX_SIZE",
+        "REDIS_CHANNELS_POOL_TIMEOUT",
         "LOG_LEVEL",
         "LOG_FILE_PATH",
         "LOG_RETENTION_DAYS",

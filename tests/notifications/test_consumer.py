@@ -350,6 +350,7 @@ async def test_account_closed_closes_the_sockets_with_4003():
     output = await mine.receive_output(timeout=3)
     assert output == {"type": "websocket.close", "code": 4003}
     assert await theirs.receive_nothing(timeout=0.2)
+    await mine.disconnect()
     await theirs.disconnect()
 
 
