@@ -52,11 +52,21 @@ def tree_rss(pid: int) -> int:
 
 
 class Pool:
+    """Open sockets, each read for as long as it is open, as the app reads it.
+
+    aiohttp answers the server's pings only while something reads the socket,
+    and daphne closes a socket whose pong is late (`--ping-interval` 20 s plus
+    `--ping-timeout` 30 s): an unread idle socket is closed after about 50 s.
+    Each socket's reader records the arrival time of every text frame in its
+    queue, and None once the socket has closed.
+    """
+
     def __init__(self, base: str, clients: list[dict]) -> None:
         self.base = base.replace("http", "ws", 1) + "/api/v1/notifications/ws"
         self.clients = clients
         self.sockets: list[tuple[dict, aiohttp.ClientWebSocketResponse]] = []
-        self.session: aiohttp.ClientSession | None = None
+        self.frames: dict[int, asyncio.Queue] = {}
+        self.readers: list[asyncio.Task] = []
         self.handshake: list[float] = []
         self.failed = 0
 
@@ -79,34 +89,47 @@ class Pool:
                     return
                 self.handshake.append(time.perf_counter() - started)
                 self.sockets.append((client, ws))
+                queue: asyncio.Queue = asyncio.Queue()
+                self.frames[id(ws)] = queue
+                self.readers.append(asyncio.create_task(self._read(ws, queue)))
 
         start = len(self.sockets)
         await asyncio.gather(*(one(i) for i in range(start, start + count)))
 
+    @staticmethod
+    async def _read(ws, queue: asyncio.Queue) -> None:
+        try:
+            async for msg in ws:
+                if msg.type == aiohttp.WSMsgType.TEXT:
+                    queue.put_nowait(time.perf_counter())
+        except aiohttp.ClientError:
+            pass
+        finally:
+            queue.put_nowait(None)
+
+    def still_open(self) -> int:
+        return sum(not ws.closed for _, ws in self.sockets)
+
     async def drain(self, seconds: float) -> None:
-        """Read and drop frames already queued (replays), for `seconds`."""
-
-        async def one(ws) -> None:
-            try:
-                while not ws.closed:
-                    msg = await asyncio.wait_for(ws.receive(), seconds)
-                    if msg.type != aiohttp.WSMsgType.TEXT:
-                        return  # closed or failed: receive() would return at once
-            except (TimeoutError, aiohttp.ClientError):
-                return
-
-        await asyncio.gather(*(one(ws) for _, ws in self.sockets))
+        """Wait `seconds`, then drop the frames received so far (replays)."""
+        await asyncio.sleep(seconds)
+        for queue in self.frames.values():
+            closed = False
+            while not queue.empty():
+                closed = queue.get_nowait() is None or closed
+            if closed:
+                queue.put_nowait(None)
 
     async def first_frame(self, ws, t0: float, timeout: float) -> float | None:
+        queue = self.frames[id(ws)]
         try:
-            while True:
-                msg = await asyncio.wait_for(ws.receive(), timeout)
-                if msg.type == aiohttp.WSMsgType.TEXT:
-                    return time.perf_counter() - t0
-                if msg.type != aiohttp.WSMsgType.TEXT:
-                    return None  # closed or failed
-        except (TimeoutError, aiohttp.ClientError):
+            arrived = await asyncio.wait_for(queue.get(), timeout)
+        except TimeoutError:
             return None
+        if arrived is None:
+            queue.put_nowait(None)  # closed: stays closed
+            return None
+        return arrived - t0
 
 
 def _ring(client_ids: list[int]) -> None:
@@ -147,6 +170,7 @@ def _ring(client_ids: list[int]) -> None:
 async def broadcast(
     pool: Pool, mode: str, manager: str, base: str, frame_timeout: float
 ) -> dict:
+    still_open = pool.still_open()
     t0 = time.perf_counter()
     waiters = [
         asyncio.create_task(pool.first_frame(ws, t0, frame_timeout))
@@ -170,6 +194,7 @@ async def broadcast(
     lat = sorted(x for x in got if x is not None)
     return {
         "sockets": len(pool.sockets),
+        "still_open": still_open,
         "mode": mode,
         "api_status": status,
         "trigger_s": api_seconds,
@@ -211,6 +236,7 @@ async def main_async(a: argparse.Namespace, server: Server) -> dict:
             hs = sorted(pool.handshake[-count:])
             row = {
                 "sockets": len(pool.sockets),
+                "still_open": pool.still_open(),
                 "failed_in_batch": pool.failed - before_failed,
                 "rss_mb": rss / 2**20,
                 "kb_per_socket": (rss - base_rss) / max(len(pool.sockets), 1) / 1024,
@@ -235,6 +261,8 @@ async def main_async(a: argparse.Namespace, server: Server) -> dict:
             *(asyncio.wait_for(ws.close(), 5) for _, ws in pool.sockets),
             return_exceptions=True,
         )
+        for reader in pool.readers:
+            reader.cancel()
     return out
 
 
@@ -242,20 +270,20 @@ def markdown(out: dict, server_kind: str) -> str:
     lines = [
         f"#### Idle sockets held by one {server_kind} process\n",
         f"Server RSS before any socket: {out['base_rss_mb']:.0f} MB.\n",
-        "| open sockets | failed in batch | server RSS MB | KB per socket | handshakes/s | handshake p50 ms | p99 ms |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| opened sockets | still open | failed in batch | server RSS MB | KB per socket | handshakes/s | handshake p50 ms | p99 ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in out["capacity"]:
         lines.append(
-            f"| {r['sockets']} | {r['failed_in_batch']} | {r['rss_mb']:.0f} | "
+            f"| {r['sockets']} | {r.get('still_open', '')} | {r['failed_in_batch']} | {r['rss_mb']:.0f} | "
             f"{r['kb_per_socket']:.1f} | {r['handshakes_per_s']:.0f} | "
             f"{r['handshake_p50_ms']:.0f} | {r['handshake_p99_ms']:.0f} |"
         )
     lines += [
         "",
         "#### Broadcast delivery, end to end (time from sending the broadcast to each socket's frame)\n",
-        "| connected sockets | trigger | trigger returned after s | delivered | p50 ms | p99 ms | max ms | after the trigger returned: p50 ms | p99 ms |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| opened sockets | still open | trigger | trigger returned after s | delivered | p50 ms | p99 ms | max ms | after the trigger returned: p50 ms | p99 ms |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for b in out["broadcasts"]:
         trig = (
@@ -264,7 +292,8 @@ def markdown(out: dict, server_kind: str) -> str:
             else "inbox rows + doorbell ring"
         )
         lines.append(
-            f"| {b['sockets']} | {trig} | {b['trigger_s']:.2f} | {b['delivered']} | "
+            f"| {b['sockets']} | {b.get('still_open', '')} | {trig} | "
+            f"{b['trigger_s']:.2f} | {b['delivered']} | "
             f"{b['p50_ms']:.0f} | {b['p99_ms']:.0f} | {b['max_ms']:.0f} | "
             f"{b.get('after_p50_ms', float('nan')):.0f} | "
             f"{b.get('after_p99_ms', float('nan')):.0f} |"
