@@ -18,8 +18,6 @@ compiled parameters, which is checked when it is compiled.
 from __future__ import annotations
 
 import functools
-import threading
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,6 +27,7 @@ from django.db.models import Model, QuerySet
 # Values no caller passes: an id this large is never allocated.
 _SENTINEL_BASE = -(2**62)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_ATTRIBUTE = "_sardoba_compiled_reads"
 
 
 @functools.cache
@@ -68,21 +67,17 @@ class CompiledRead:
     ) -> None:
         self._build = build
         self._sentinels = [_SENTINEL_BASE - i for i in range(arguments)]
-        # One compiled form per connection object (one per thread and alias);
-        # the compiler keeps that connection for its value converters.
-        self._compiled: weakref.WeakKeyDictionary[Any, _Compiled] = (
-            weakref.WeakKeyDictionary()
-        )
-        self._lock = threading.Lock()
 
     def _for(self, using: str) -> tuple[Any, _Compiled]:
         connection = connections[using]
-        compiled = self._compiled.get(connection)
+        # Kept on the connection object (one per thread and alias), so it lives
+        # and dies with it: the compiler holds that connection for its value
+        # converters, and a connection is only ever used by one thread.
+        compiled_here = connection.__dict__.setdefault(_ATTRIBUTE, {})
+        compiled = compiled_here.get(self)
         if compiled is None:
             queryset = self._build(*self._sentinels).using(using)
-            compiled = _Compiled(queryset, self._sentinels)
-            with self._lock:
-                self._compiled[connection] = compiled
+            compiled = compiled_here[self] = _Compiled(queryset, self._sentinels)
         return connection, compiled
 
     def rows(self, *arguments: int, using: str = "default") -> list[tuple[Any, ...]]:
