@@ -62,16 +62,8 @@ def inbox_list_for_client(*, client: Client, limit: int) -> InboxPage:
     The app's two limits and the count run precompiled (`sardoba.compiled_reads`).
     """
     read = _INBOX_READS.get(limit)
-    if read is None:
-        items = list(
-            Notification.objects.filter(client_id=client.pk).order_by(
-                "-created_at", "-id"
-            )[:limit]
-        )
-    else:
-        items = [
-            instance_from_row(Notification, row, 0)[0] for row in read.rows(client.pk)
-        ]
+    rows = _inbox_columns(client.pk, limit) if read is None else read.rows(client.pk)
+    items = [instance_from_row(Notification, row, 0)[0] for row in rows]
     counted = _UNREAD_COUNT.rows(client.pk)
     return InboxPage(
         items=items,  # type: ignore[arg-type]
