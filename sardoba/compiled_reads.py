@@ -11,17 +11,19 @@ real arguments through the connection's ordinary cursor (so query logging,
 converters. What comes back are the rows the queryset would have returned.
 
 Only for reads whose SQL does not depend on the values passed (an equality on
-an id, a fixed LIMIT): each sentinel must appear exactly once among the
-compiled parameters, which is checked when it is compiled.
+an id, a fixed LIMIT): each sentinel must appear among the compiled parameters
+(every place it appears gets the real value), which is checked when it is
+compiled.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connections
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Model, QuerySet
 
 # Values no caller passes: an id this large is never allocated.
@@ -37,22 +39,46 @@ def concrete_attnames(model: type[Model]) -> tuple[str, ...]:
 
 
 class _Compiled:
-    __slots__ = ("compiler", "params", "positions", "sql")
+    __slots__ = (
+        "compiler",
+        "composite",
+        "converters",
+        "fields",
+        "params",
+        "positions",
+        "sql",
+    )
 
     def __init__(self, queryset: QuerySet[Any], sentinels: Sequence[int]) -> None:
         self.compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = self.compiler.as_sql()
         self.sql = sql
         self.params = list(params)
-        self.positions = []
+        # positions[i]: every place argument i goes (a subquery may repeat it).
+        self.positions: list[list[int]] = []
         for sentinel in sentinels:
             hits = [i for i, value in enumerate(self.params) if value == sentinel]
-            if len(hits) != 1:
+            if not hits:
                 raise ValueError(
-                    f"argument {sentinel} appears {len(hits)} times in the compiled "
-                    "parameters; a CompiledRead needs exactly one"
+                    f"argument {sentinel} does not appear in the compiled "
+                    "parameters; a CompiledRead needs it at least once"
                 )
-            self.positions.append(hits[0])
+            self.positions.append(hits)
+        # What `results_iter` works out on every call, once: the selected
+        # fields and their value converters.
+        compiler = self.compiler
+        self.fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        self.converters = compiler.get_converters(self.fields)
+        self.composite = compiler.has_composite_fields(self.fields)
+
+    def convert(self, fetched: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """The fetched rows with Django's converters applied, as `results_iter` does."""
+        rows: Iterable[Sequence[Any]] = fetched
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        if self.composite:
+            rows = self.compiler.composite_fields_to_tuples(rows, self.fields)
+        return [tuple(row) for row in rows]
 
 
 class CompiledRead:
@@ -93,14 +119,61 @@ class CompiledRead:
             return []
         connection, compiled = self._for(using)
         params = list(compiled.params)
-        for position, value in zip(compiled.positions, values, strict=True):
-            params[position] = value
-        with connection.cursor() as cursor:
+        for positions, value in zip(compiled.positions, values, strict=True):
+            for position in positions:
+                params[position] = value
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
-        return list(
-            compiled.compiler.results_iter(results=[fetched], tuple_expected=True)
-        )
+        return compiled.convert(fetched)
+
+
+@functools.cache
+def _preparing_cursor_class() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        """Binds on the server and has every statement prepared.
+
+        PostgreSQL parses and plans each SQL text once per connection.
+        """
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):  # type: ignore[no-untyped-def]
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparingCursor
+
+
+class _PreparedDebugCursor(CursorDebugWrapper):
+    """Logs a prepared read with its values in the SQL text.
+
+    psycopg keeps no text of a prepared execution; Django logs its own
+    server-side bound queries the same way.
+    """
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+            return CursorWrapper.execute(self, sql, params)
+
+
+def _cursor(connection: Any) -> Any:
+    """A cursor of `connection` for a compiled read: prepared on PostgreSQL."""
+    if connection.settings_dict["OPTIONS"].get("prepare_threshold") is None:
+        return connection.cursor()  # SQLite, or prepared reads turned off
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, register_tzloader
+    from psycopg.pq import Format
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = _preparing_cursor_class()(connection.connection)
+        # As Django's own cursors: the session's time zone if it has changed.
+        loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        if connection.timezone != loader.timezone:
+            register_tzloader(connection.timezone, raw)
+        if connection.queries_logged:
+            return _PreparedDebugCursor(raw, connection)
+        return connection.make_cursor(raw)
 
 
 def instance_from_row(

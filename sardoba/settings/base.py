@@ -108,6 +108,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # DATABASE_PREPARED_READS (new): the hot reads of `sardoba.compiled_reads`
+    # run as prepared statements, parsed and planned once per connection: about
+    # half of each one's time (docs/PERFORMANCE.md, round 4). Django's own
+    # cursors bind on the client and never prepare. Turn it off behind a
+    # connection pooler in transaction mode, which cannot keep them.
+    if env.bool("DATABASE_PREPARED_READS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "prepare_threshold", 5
+        )
     # DATABASE_POOL (new): psycopg's connection pool (Django >= 5.1) for ASGI
     # processes, where a kept connection (CONN_MAX_AGE) would leak with every
     # request thread and a fresh one per database call is the largest cost of a
