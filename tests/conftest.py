@@ -31,8 +31,14 @@ def pytest_collection_modifyitems(
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
+    from accounts.services.sign_in import sync_throttle_memo_clear
+    from accounts.tokens import verified_access_tokens_forget
+
     with contextlib.suppress(Exception):  # a test may have stopped Redis on purpose
         cache.clear()
+    # What a process remembers beside the cache goes with it (ids are reused).
+    sync_throttle_memo_clear()
+    verified_access_tokens_forget()
 
 
 @pytest.fixture(autouse=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.cache import cache
@@ -147,15 +148,56 @@ def client_sign_in(
 SYNC_INTERVAL_SECONDS = 300
 logger = logging.getLogger(__name__)
 
+# Per process: client id -> when (epoch seconds) its queued sync's interval ends.
+# Until then the cache would refuse another one anyway, so `/auth/me` skips the
+# cache round trip (docs/PERFORMANCE.md, round 4). Bounded: expired entries are
+# dropped, and everything when that is not enough.
+_SYNC_QUEUED_UNTIL: dict[int, float] = {}
+SYNC_MEMO_MAX_CLIENTS = 20_000
+
+
+def sync_throttle_memo_clear() -> None:
+    """Forget what this process knows of queued syncs (it sits beside the cache)."""
+    _SYNC_QUEUED_UNTIL.clear()
+
+
+def _sync_memo_set(client_id: int, until: float) -> None:
+    if len(_SYNC_QUEUED_UNTIL) >= SYNC_MEMO_MAX_CLIENTS:
+        now = time.time()
+        for stale in [k for k, end in _SYNC_QUEUED_UNTIL.items() if end <= now]:
+            _SYNC_QUEUED_UNTIL.pop(stale, None)
+        if len(_SYNC_QUEUED_UNTIL) >= SYNC_MEMO_MAX_CLIENTS:
+            _SYNC_QUEUED_UNTIL.clear()
+    _SYNC_QUEUED_UNTIL[client_id] = until
+
+
+def _queued_at(stamp: object) -> float | None:
+    """The epoch seconds of a sync key's value (an ISO timestamp), or None."""
+    try:
+        return datetime.fromisoformat(str(stamp)).timestamp()
+    except ValueError:
+        return None
+
 
 def client_sync_throttled_enqueue(*, client: Client) -> None:
-    """Queue `sync_user` at most once per 5 minutes (`iiko:sync:last:<id>`)."""
+    """Queue `sync_user` at most once per 5 minutes (`iiko:sync:last:<id>`).
+
+    The cache key decides across processes; a process remembers the end of an
+    interval it has seen, and asks the cache again only after it.
+    """
+    if _SYNC_QUEUED_UNTIL.get(client.pk, 0.0) > time.time():
+        return
     key = f"iiko:sync:last:{client.pk}"
+    now = timezone.now()
     try:
-        due = cache.add(key, timezone.now().isoformat(), SYNC_INTERVAL_SECONDS)
+        due = cache.add(key, now.isoformat(), SYNC_INTERVAL_SECONDS)
+        # Another process queued it: its timestamp says when the interval ends.
+        queued_at = now.timestamp() if due else _queued_at(cache.get(key))
     except Exception:  # a cache outage must not fail the app's hottest call
         logger.warning("cache unavailable; /auth/me sync not queued")
         return
     if due:
         with transaction.atomic():
             iiko_job_enqueue(client=client, operation=IikoJobOperation.SYNC_USER)
+    if queued_at is not None:
+        _sync_memo_set(client.pk, queued_at + SYNC_INTERVAL_SECONDS)

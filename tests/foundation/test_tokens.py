@@ -181,3 +181,56 @@ def test_mock_user_claim_is_refused(api_client, user):
     token["actor_type"] = "CLIENT"
     token["mock_user"] = True
     _assert_401(_get(api_client, "/api/v1/_client", f"Bearer {token}"), "invalid_token")
+
+
+@pytest.fixture
+def decodes(monkeypatch):
+    """How many times a token's signature is checked (simplejwt's backend decode)."""
+    from rest_framework_simplejwt.backends import TokenBackend
+
+    calls = []
+    real = TokenBackend.decode
+
+    def counted(self, token, verify=True):
+        calls.append(token)
+        return real(self, token, verify)
+
+    monkeypatch.setattr(TokenBackend, "decode", counted)
+    return calls
+
+
+def test_a_process_checks_a_tokens_signature_once(api_client, user, decodes):
+    access = token_pair_issue(actor=user).access_token
+    for _ in range(3):
+        assert (
+            _get(api_client, "/api/v1/_client", f"Bearer {access}").status_code == 200
+        )
+    assert len(decodes) == 1
+
+
+def test_a_verified_token_still_expires(api_client, user, decodes):
+    start = dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=False):
+        access = token_pair_issue(actor=user).access_token
+        assert (
+            _get(api_client, "/api/v1/_client", f"Bearer {access}").status_code == 200
+        )
+    expired = start + dt.timedelta(minutes=31)  # ACCESS_TOKEN_EXPIRE_MINUTES=30
+    with time_machine.travel(expired, tick=False):
+        _assert_401(
+            _get(api_client, "/api/v1/_client", f"Bearer {access}"), "invalid_token"
+        )
+    with time_machine.travel(start - dt.timedelta(minutes=5), tick=False):
+        # Issued "in the future": the whole check decides, as on the first use.
+        _assert_401(
+            _get(api_client, "/api/v1/_client", f"Bearer {access}"), "invalid_token"
+        )
+
+
+def test_a_verified_token_is_refused_once_the_key_changes(api_client, user, settings):
+    access = token_pair_issue(actor=user).access_token
+    assert _get(api_client, "/api/v1/_client", f"Bearer {access}").status_code == 200
+    settings.JWT_SECRET_KEY = "another-access-key-0123456789abcdef"
+    _assert_401(
+        _get(api_client, "/api/v1/_client", f"Bearer {access}"), "invalid_token"
+    )
