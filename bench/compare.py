@@ -31,6 +31,11 @@ POSTS = {
     },
     "staff cashback/add": "credit",  # body built from the client id
 }
+# The app registers its device once per launch: many devices, each row touched
+# now and then, not one row thousands of times a second (whose dead versions
+# pile up in its indexes until autovacuum runs).
+MANY_DEVICES = "M11 register-token (5,000 devices)"
+POSTS[MANY_DEVICES] = POSTS["M11 register-token"]
 
 
 def endpoints(tokens: dict) -> dict[str, tuple[str, str | None]]:
@@ -39,6 +44,7 @@ def endpoints(tokens: dict) -> dict[str, tuple[str, str | None]]:
     c = tokens["clients"][100]
     return {
         "M11 register-token": ("/api/v1/notifications/register-token", c["access"]),
+        MANY_DEVICES: ("/api/v1/notifications/register-token", None),
         "staff cashback/add": ("/api/v1/cashback/add", tokens["manager"]),
         "hello": ("/bench/hello", None),
         "hello-drf": ("/bench/hello-drf", None),
@@ -74,7 +80,9 @@ def wrk(
     connections: int = 16,
     body: dict | None = None,
     gzip: bool = False,
+    rotate: list[str] | None = None,
 ) -> dict:
+    """wrk's figures; `rotate`: a token per request, taken from the list in turn."""
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url]
     if token:
         cmd[1:1] = ["-H", f"Authorization: Bearer {token}"]
@@ -82,11 +90,23 @@ def wrk(
         cmd[1:1] = ["-H", "Accept-Encoding: gzip"]
     if body is not None:
         script = RESULTS / "post.lua"
-        script.write_text(
+        lua = (
             'wrk.method = "POST"\n'
             f"wrk.body = {json.dumps(json.dumps(body))}\n"
             'wrk.headers["Content-Type"] = "application/json"\n'
         )
+        if rotate:
+            listed = ",\n".join(json.dumps(t) for t in rotate)
+            lua += (
+                f"local tokens = {{{listed}}}\n"
+                "local i = 0\n"
+                "request = function()\n"
+                "  i = i % #tokens + 1\n"
+                '  wrk.headers["Authorization"] = "Bearer " .. tokens[i]\n'
+                "  return wrk.format()\n"
+                "end\n"
+            )
+        script.write_text(lua)
         cmd[1:1] = ["-s", str(script)]
     out = subprocess.run(
         cmd, capture_output=True, text=True, timeout=duration + 30
@@ -120,9 +140,15 @@ def compare(
                 if body == "credit":
                     body = {"user_id": client_id, "amount": 1000, "source": "MANUAL"}
                 gz = name in GZIP
-                wrk(url, token, 2, body=body, gzip=gz)  # warm up: caches, imports
+                devices = (
+                    [c["access"] for c in tokens["clients"][1000:6000]]
+                    if name == MANY_DEVICES
+                    else None
+                )
+                # warm up: caches, imports
+                wrk(url, token, 2, body=body, gzip=gz, rotate=devices)
                 with ResourceSampler(pids) as sampler:
-                    r = wrk(url, token, duration, body=body, gzip=gz)
+                    r = wrk(url, token, duration, body=body, gzip=gz, rotate=devices)
                 rows.append(
                     {"server": kind, "endpoint": name, **r, **sampler.summary()}
                 )
