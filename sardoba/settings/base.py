@@ -108,6 +108,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a check of a reused connection that skips the
+        # `SELECT 1` round trip when the connection is idle and its socket silent.
+        DATABASES["default"]["ENGINE"] = "sardoba.db.postgresql"
     # DATABASE_POOL (new): psycopg's connection pool (Django >= 5.1) for ASGI
     # processes, where a kept connection (CONN_MAX_AGE) would leak with every
     # request thread and a fresh one per database call is the largest cost of a
