@@ -108,6 +108,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a check of a reused connection that skips the
+        # `SELECT 1` round trip when the connection is idle and its socket silent.
+        DATABASES["default"]["ENGINE"] = "sardoba.db.postgresql"
     # DATABASE_PREPARED_READS (new): the hot reads of `sardoba.compiled_reads`
     # run as prepared statements, parsed and planned once per connection: about
     # half of each one's time (docs/PERFORMANCE.md, round 4). Django's own

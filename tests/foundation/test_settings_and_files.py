@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -96,6 +97,52 @@ def test_production_serves_no_api_docs():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "api_not_found"
+
+
+def _database_settings(env: dict[str, str]) -> dict:
+    """`DATABASES["default"]` as the settings build it from `env`."""
+    code = (
+        "import json, django; django.setup();"
+        "from django.conf import settings;"
+        "print(json.dumps(settings.DATABASES['default'], default=str))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "sardoba.settings.test", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_runs_on_the_project_backend_with_health_checks():
+    db = _database_settings({"DATABASE_URL": "postgres://u:p@127.0.0.1:5432/sardoba"})
+    assert db["ENGINE"] == "sardoba.db.postgresql"
+    assert db["CONN_HEALTH_CHECKS"] is True
+    assert "pool" not in db.get("OPTIONS", {})
+
+
+def test_the_postgresql_pool_is_configured_as_with_django_s_backend():
+    db = _database_settings(
+        {
+            "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/sardoba",
+            "DATABASE_POOL": "true",
+        }
+    )
+    assert db["ENGINE"] == "sardoba.db.postgresql"
+    assert db["CONN_MAX_AGE"] == 0
+    assert db["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 8, "timeout": 10}
+
+
+def test_sqlite_keeps_django_s_backend():
+    db = _database_settings({})
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["CONN_HEALTH_CHECKS"] is False
 
 
 def test_compose_file_is_valid_yaml_with_the_services():

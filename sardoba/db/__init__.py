@@ -1,0 +1,1 @@
+"""Database backends of the project (chosen in `sardoba/settings/base.py`)."""
