@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from cashback.models import EntryKind, Level
@@ -87,7 +87,12 @@ class LoyaltySummary:
     next_level_cashback_percent: float | None
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        # Flat scalars only: `asdict`'s recursive deep copy is not needed (and
+        # costs as much as the rest of the block on `/auth/me` and M8).
+        return {name: getattr(self, name) for name in _SUMMARY_FIELDS}
+
+
+_SUMMARY_FIELDS = tuple(f.name for f in fields(LoyaltySummary))
 
 
 def loyalty_summary(*, level: str, points: int, balance: int) -> LoyaltySummary:

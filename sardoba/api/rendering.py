@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+from django.utils import timezone
 from rest_framework import serializers
 
 # REST framework's own datetime rendering (`DATETIME_FORMAT`, the current time
@@ -22,7 +24,21 @@ _DATETIME = serializers.DateTimeField()
 
 
 def datetime_render(value: dt.datetime | None) -> str | None:
-    return None if value is None else _DATETIME.to_representation(value)
+    """`DateTimeField().to_representation(value)`, without the field's detours.
+
+    An aware value in the current time zone, ISO 8601, "Z" for UTC: what REST
+    framework does with `DATETIME_FORMAT = "iso-8601"`. Naive values (never read
+    from the database) go through REST framework itself.
+    """
+    if value is None:
+        return None
+    if value.utcoffset() is None or not settings.USE_TZ:
+        return _DATETIME.to_representation(value)
+    try:
+        text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    except OverflowError:  # the edges of the calendar: REST framework's error
+        return _DATETIME.to_representation(value)
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def str_or_none(value: object) -> str | None:

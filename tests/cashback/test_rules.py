@@ -109,3 +109,13 @@ def test_progress_is_capped_when_points_exceed_a_stored_lower_level():
     summary = loyalty_summary(level="SILVER", points=15000, balance=0)
     assert summary.next_level_progress == 100
     assert summary.points_to_next_level == 0
+
+
+@pytest.mark.parametrize(
+    ("level", "points"), [("SILVER", 0), ("GOLD", 13500), ("VIP", 250000)]
+)
+def test_the_summary_dict_is_the_dataclass_as_a_dict(level, points):
+    from dataclasses import asdict
+
+    summary = loyalty_summary(level=level, points=points, balance=700)
+    assert list(summary.as_dict().items()) == list(asdict(summary).items())

@@ -114,3 +114,34 @@ def test_inbox_items_render_as_declared(user):
     )
     for row in (unsent, sent):
         _same(InboxItemOut(), row)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+        dt.datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=dt.UTC),
+        dt.datetime(
+            2026, 6, 30, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=-3))
+        ),
+        dt.datetime(2026, 1, 2, 3, 4, 5),  # naive
+        dt.datetime(1, 1, 1, 0, 0, 1, tzinfo=dt.UTC),
+    ],
+)
+@pytest.mark.parametrize("zone", ["Asia/Tashkent", "UTC", "America/New_York"])
+def test_datetimes_render_as_rest_framework_renders_them(value, zone):
+    from django.utils import timezone
+    from rest_framework import serializers
+
+    from sardoba.api.rendering import datetime_render
+
+    with timezone.override(zone):
+        try:
+            expected = serializers.DateTimeField().to_representation(value)
+        except serializers.ValidationError:
+            expected = None
+        if expected is None:
+            with pytest.raises(serializers.ValidationError):
+                datetime_render(value)
+        else:
+            assert datetime_render(value) == expected
