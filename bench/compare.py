@@ -35,7 +35,7 @@ POSTS = {
 # The app registers its device once per launch: many devices, each row touched
 # now and then, not one row thousands of times a second (whose dead versions
 # pile up in its indexes until autovacuum runs).
-MANY_DEVICES = "M11 register-token (5,000 devices)"
+MANY_DEVICES = "M11 register-token (5000 devices)"
 POSTS[MANY_DEVICES] = POSTS["M11 register-token"]
 
 
