@@ -18,18 +18,48 @@ compiled.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Model, QuerySet
+from django.db.models.sql import UpdateQuery
 
-# Values no caller passes: an id this large is never allocated.
-_SENTINEL_BASE = -(2**62)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _ATTRIBUTE = "_sardoba_compiled_reads"
+
+
+@dataclass(frozen=True)
+class ArgumentKind:
+    """How an argument of a compiled statement is recognised and bound.
+
+    `sentinel(i)` is a value no caller passes, built into the statement in
+    place of argument `i` so that its compiled parameter can be found;
+    `adapt(value, connection)` is what Django's field preparation makes of a
+    value of this kind, so the sentinel's parameter and the real one match.
+    """
+
+    name: str
+    sentinel: Callable[[int], Any]
+    adapt: Callable[[Any, Any], Any]
+
+
+# An id this large is never allocated.
+INT = ArgumentKind("int", lambda i: -(2**62) - i, lambda value, _c: int(value))
+# No text column of the project holds a NUL character (PostgreSQL refuses them).
+TEXT = ArgumentKind(
+    "text", lambda i: f"\x00compiled-argument-{i}", lambda v, _c: str(v)
+)
+# A moment at the epoch's first microseconds; adapted as DateTimeField does.
+DATETIME = ArgumentKind(
+    "datetime",
+    lambda i: dt.datetime(1970, 1, 2, 0, 0, 0, i + 1, tzinfo=dt.UTC),
+    lambda value, connection: connection.ops.adapt_datetimefield_value(value),
+)
 
 
 @functools.cache
@@ -49,9 +79,9 @@ class _Compiled:
         "sql",
     )
 
-    def __init__(self, queryset: QuerySet[Any], sentinels: Sequence[int]) -> None:
-        self.compiler = queryset.query.get_compiler(using=queryset.db)
-        sql, params = self.compiler.as_sql()
+    def __init__(self, compiler: Any, sentinels: Sequence[Any], *, read: bool) -> None:
+        self.compiler = compiler
+        sql, params = compiler.as_sql()
         self.sql = sql
         self.params = list(params)
         # positions[i]: every place argument i goes (a subquery may repeat it).
@@ -60,16 +90,26 @@ class _Compiled:
             hits = [i for i, value in enumerate(self.params) if value == sentinel]
             if not hits:
                 raise ValueError(
-                    f"argument {sentinel} does not appear in the compiled "
-                    "parameters; a CompiledRead needs it at least once"
+                    f"argument {sentinel!r} does not appear in the compiled "
+                    "parameters; a compiled statement needs it at least once"
                 )
             self.positions.append(hits)
-        # What `results_iter` works out on every call, once: the selected
-        # fields and their value converters.
-        compiler = self.compiler
-        self.fields = [column[0] for column in compiler.select[: compiler.col_count]]
-        self.converters = compiler.get_converters(self.fields)
-        self.composite = compiler.has_composite_fields(self.fields)
+        self.fields: list[Any] = []
+        self.converters: dict[int, Any] = {}
+        self.composite = False
+        if read:
+            # What `results_iter` works out on every call, once: the selected
+            # fields and their value converters.
+            self.fields = [c[0] for c in compiler.select[: compiler.col_count]]
+            self.converters = compiler.get_converters(self.fields)
+            self.composite = compiler.has_composite_fields(self.fields)
+
+    def bind(self, values: Sequence[Any]) -> list[Any]:
+        params = list(self.params)
+        for positions, value in zip(self.positions, values, strict=True):
+            for position in positions:
+                params[position] = value
+        return params
 
     def convert(self, fetched: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
         """The fetched rows with Django's converters applied, as `results_iter` does."""
@@ -81,18 +121,24 @@ class _Compiled:
         return [tuple(row) for row in rows]
 
 
-class CompiledRead:
-    """A values-list queryset built by `build(*arguments)`, compiled once per connection.
+class _CompiledStatement:
+    """What a compiled read and a compiled update share.
 
-    `build` must return a `values_list()` queryset whose SQL is the same
-    whatever integer arguments it is given.
+    The arguments' kinds, the compilation once per connection, the binding.
     """
 
+    _read = True
+
     def __init__(
-        self, build: Callable[..., QuerySet[Any]], *, arguments: int = 1
+        self, build: Callable[..., Any], arguments: int | Sequence[ArgumentKind]
     ) -> None:
         self._build = build
-        self._sentinels = [_SENTINEL_BASE - i for i in range(arguments)]
+        self._kinds = (
+            [INT] * arguments if isinstance(arguments, int) else list(arguments)
+        )
+
+    def _compiler(self, built: Any, using: str) -> Any:
+        raise NotImplementedError
 
     def _for(self, using: str) -> tuple[Any, _Compiled]:
         connection = connections[using]
@@ -102,30 +148,104 @@ class CompiledRead:
         compiled_here = connection.__dict__.setdefault(_ATTRIBUTE, {})
         compiled = compiled_here.get(self)
         if compiled is None:
-            queryset = self._build(*self._sentinels).using(using)
-            compiled = compiled_here[self] = _Compiled(queryset, self._sentinels)
+            sentinels = [kind.sentinel(i) for i, kind in enumerate(self._kinds)]
+            compiler = self._compiler(self._build(*sentinels), using)
+            adapted = [
+                kind.adapt(sentinel, connection)
+                for kind, sentinel in zip(self._kinds, sentinels, strict=True)
+            ]
+            compiled = compiled_here[self] = _Compiled(
+                compiler, adapted, read=self._read
+            )
         return connection, compiled
 
-    def rows(self, *arguments: int, using: str = "default") -> list[tuple[Any, ...]]:
-        """The rows the queryset built with `arguments` would return."""
-        if len(arguments) != len(self._sentinels):
+    def _values(self, arguments: Sequence[Any], connection: Any) -> list[Any] | None:
+        """The arguments as bound; None when an id is out of 64-bit range."""
+        if len(arguments) != len(self._kinds):
             raise TypeError(
-                f"expected {len(self._sentinels)} arguments, got {len(arguments)}"
+                f"expected {len(self._kinds)} arguments, got {len(arguments)}"
             )
-        values = [int(value) for value in arguments]
-        if any(not _INT64_MIN <= value <= _INT64_MAX for value in values):
-            # No 64-bit id equals it; Django's integer lookups answer so too
-            # (SQLite would refuse to bind it).
-            return []
+        values = [
+            kind.adapt(value, connection)
+            for kind, value in zip(self._kinds, arguments, strict=True)
+        ]
+        for kind, value in zip(self._kinds, values, strict=True):
+            if kind is INT and not _INT64_MIN <= value <= _INT64_MAX:
+                # No 64-bit id equals it; Django's integer lookups answer so
+                # too (SQLite would refuse to bind it).
+                return None
+        return values
+
+
+class CompiledRead(_CompiledStatement):
+    """A values-list queryset built by `build(*arguments)`, compiled once per connection.
+
+    `build` must return a `values_list()` queryset whose SQL is the same
+    whatever arguments it is given; `arguments` is their number (ids) or
+    their kinds.
+    """
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[Any]],
+        *,
+        arguments: int | Sequence[ArgumentKind] = 1,
+    ) -> None:
+        super().__init__(build, arguments)
+
+    def _compiler(self, built: QuerySet[Any], using: str) -> Any:
+        return built.using(using).query.get_compiler(using=using)
+
+    def rows(self, *arguments: Any, using: str = "default") -> list[tuple[Any, ...]]:
+        """The rows the queryset built with `arguments` would return."""
         connection, compiled = self._for(using)
-        params = list(compiled.params)
-        for positions, value in zip(compiled.positions, values, strict=True):
-            for position in positions:
-                params[position] = value
+        values = self._values(arguments, connection)
+        if values is None:
+            return []
         with _cursor(connection) as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(compiled.sql, compiled.bind(values))
             fetched = cursor.fetchall()
         return compiled.convert(fetched)
+
+
+class CompiledUpdate(_CompiledStatement):
+    """`queryset.update(**values)` compiled once per connection.
+
+    `build(*arguments)` returns `(queryset, values)`; `execute` returns the
+    number of rows updated. For updates whose SQL does not depend on the values (no F() of them, no
+    NULLs that would turn into IS NULL); `arguments` gives their kinds.
+    """
+
+    _read = False
+
+    def __init__(
+        self,
+        build: Callable[..., tuple[QuerySet[Any], dict[str, Any]]],
+        *,
+        arguments: Sequence[ArgumentKind],
+    ) -> None:
+        super().__init__(build, arguments)
+
+    def _compiler(self, built: tuple[QuerySet[Any], dict[str, Any]], using: str) -> Any:
+        queryset, changes = built
+        # What QuerySet.update() builds before it executes.
+        query = queryset.using(using).query.chain(UpdateQuery)
+        query.add_update_values(changes)
+        query.annotations = {}
+        return query.get_compiler(using=using)
+
+    def execute(self, *arguments: Any, using: str = "default") -> int:
+        connection, compiled = self._for(using)
+        values = self._values(arguments, connection)
+        if values is None:
+            # It may be a value to store, which the database would refuse.
+            raise ValueError("an integer argument is beyond 64 bits")
+        with (
+            transaction.mark_for_rollback_on_error(using=using),
+            _cursor(connection) as cursor,
+        ):
+            cursor.execute(compiled.sql, compiled.bind(values))
+            return cursor.rowcount
 
 
 @functools.cache

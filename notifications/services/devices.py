@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Client
 from notifications.models import DeviceRegistration
+from sardoba.compiled_reads import DATETIME, INT, TEXT, CompiledUpdate
 
 LANGUAGES = ("uz", "ru")
 
@@ -47,6 +48,57 @@ def device_register(
         )
 
 
+def _touch_changes(
+    client_id: object,
+    device_type: object,
+    language: object,
+    now: object,
+    ws: bool | None,
+) -> dict[str, object]:
+    changes = {
+        "client_id": client_id,
+        "device_type": device_type,
+        "language": language,
+        "updated_at": now,
+    }
+    if ws is not None:
+        changes["uses_websocket"] = ws
+    return changes
+
+
+def _touch_by_token(ws: bool | None) -> CompiledUpdate:
+    """The row holding a device token, moved to the caller if it was another's."""
+
+    def build(token, client_id, device_type, language, now):  # type: ignore[no-untyped-def]
+        rows = DeviceRegistration.objects.filter(device_token=token)
+        return rows, _touch_changes(client_id, device_type, language, now, ws)
+
+    return CompiledUpdate(build, arguments=(TEXT, INT, TEXT, TEXT, DATETIME))
+
+
+def _touch_latest(ws: bool | None) -> CompiledUpdate:
+    """The caller's latest row of a device type, by (-updated_at, -id)."""
+
+    def build(client_id, device_type, language, now):  # type: ignore[no-untyped-def]
+        latest = (
+            DeviceRegistration.objects.filter(
+                client_id=client_id, device_type=device_type
+            )
+            .order_by("-updated_at", "-id")
+            .values("pk")[:1]
+        )
+        rows = DeviceRegistration.objects.filter(pk=Subquery(latest))
+        return rows, _touch_changes(client_id, device_type, language, now, ws)
+
+    return CompiledUpdate(build, arguments=(INT, TEXT, TEXT, DATETIME))
+
+
+# Every app launch registers: one UPDATE, compiled once per connection and
+# prepared on PostgreSQL (`sardoba.compiled_reads`), per `usesWebSocket` value.
+_TOUCH_BY_TOKEN = {ws: _touch_by_token(ws) for ws in (None, True, False)}
+_TOUCH_LATEST = {ws: _touch_latest(ws) for ws in (None, True, False)}
+
+
 def _device_touch(
     *,
     client: Client,
@@ -59,26 +111,15 @@ def _device_touch(
 
     Never inserts, so it needs no lock: two racing calls update the same row.
     """
+    now = timezone.now()
+    ws = None if uses_websocket is None else bool(uses_websocket)
     if device_token:
-        rows = DeviceRegistration.objects.filter(device_token=device_token)
+        touch = _TOUCH_BY_TOKEN[ws]
+        touched = touch.execute(device_token, client.pk, device_type, language, now)
     else:
-        latest = (
-            DeviceRegistration.objects.filter(
-                client_id=client.pk, device_type=device_type
-            )
-            .order_by("-updated_at", "-id")
-            .values("pk")[:1]
-        )
-        rows = DeviceRegistration.objects.filter(pk=Subquery(latest))
-    changes: dict[str, object] = {
-        "client_id": client.pk,
-        "device_type": device_type,
-        "language": language,
-        "updated_at": timezone.now(),
-    }
-    if uses_websocket is not None:
-        changes["uses_websocket"] = uses_websocket
-    return rows.update(**changes) > 0
+        touch = _TOUCH_LATEST[ws]
+        touched = touch.execute(client.pk, device_type, language, now)
+    return touched > 0
 
 
 @transaction.atomic

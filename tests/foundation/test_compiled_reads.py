@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Client
@@ -207,3 +207,87 @@ def test_on_postgresql_a_compiled_read_runs_as_a_prepared_statement():
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert [s for s in prepared if '"accounts_client"."surname"' in s]
+
+
+def _device_rows() -> list[tuple]:
+    from notifications.models import DeviceRegistration
+
+    return list(
+        DeviceRegistration.objects.order_by("pk").values_list(
+            "pk", "client_id", "device_type", "device_token", "language", "updated_at"
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_a_compiled_update_does_what_the_querysets_update_does():
+    from notifications.models import DeviceRegistration
+    from sardoba.compiled_reads import DATETIME, INT, TEXT, CompiledUpdate
+
+    owner, other = make_client(), make_client()
+    for client in (owner, other):
+        for kind, token in (("android", f"t-{client.pk}"), ("ios", None)):
+            DeviceRegistration.objects.create(
+                client=client, device_type=kind, device_token=token, language="uz"
+            )
+
+    def build(token, client_id, language, now):
+        changes = {"client_id": client_id, "language": language, "updated_at": now}
+        return DeviceRegistration.objects.filter(device_token=token), changes
+
+    touch = CompiledUpdate(build, arguments=(TEXT, INT, TEXT, DATETIME))
+    when = dt.datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=dt.UTC)
+    with transaction.atomic():  # the ORM's update, then undone
+        updated = DeviceRegistration.objects.filter(
+            device_token=f"t-{other.pk}"
+        ).update(client_id=owner.pk, language="ru", updated_at=when)
+        expected = _device_rows()
+        transaction.set_rollback(True)
+    assert expected != _device_rows()
+    assert touch.execute(f"t-{other.pk}", owner.pk, "ru", when) == updated == 1
+    assert _device_rows() == expected
+    assert touch.execute("no-such-token", owner.pk, "ru", when) == 0
+    with pytest.raises(ValueError, match="64 bits"):  # it would be stored
+        touch.execute(f"t-{owner.pk}", 2**70, "ru", when)
+    assert _device_rows() == expected
+
+
+@pytest.mark.django_db
+def test_a_compiled_update_refuses_a_build_that_drops_an_argument():
+    from notifications.models import DeviceRegistration
+    from sardoba.compiled_reads import DATETIME, TEXT, CompiledUpdate
+
+    def build(token, now):
+        rows = DeviceRegistration.objects.filter(device_token=token)
+        return rows, {"language": "ru"}  # `now` never used
+
+    with pytest.raises(ValueError, match="at least once"):
+        CompiledUpdate(build, arguments=(TEXT, DATETIME)).execute(
+            "t", dt.datetime.now(dt.UTC)
+        )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_a_compiled_update_runs_as_a_prepared_statement():
+    from notifications.models import DeviceRegistration
+    from sardoba.compiled_reads import TEXT, CompiledUpdate
+
+    DeviceRegistration.objects.create(
+        client=make_client(), device_type="android", device_token="prep", language="uz"
+    )
+    touch = CompiledUpdate(
+        lambda token, language: (
+            DeviceRegistration.objects.filter(device_token=token),
+            {"language": language},
+        ),
+        arguments=(TEXT, TEXT),
+    )
+    assert touch.execute("prep", "ru") == 1
+    assert DeviceRegistration.objects.get(device_token="prep").language == "ru"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert [
+        s for s in prepared if s.startswith('UPDATE "notifications_deviceregistration"')
+    ]
