@@ -44,6 +44,10 @@ case "$step" in
     run $PY -m bench.compare --duration 8 --other-load "$OTHER" --out compare-endpoints \
       --servers gunicorn,granian-wsgi,daphne,uvicorn \
       --endpoints "hello,M12 news,M12 news (client token),M12 news (app),M13 catalog/live,M13 catalog/live (app),M3 auth/me,M8 cashback/user,M9 notifications?limit=1,M11 register-token,staff cashback/add"
+    # Round 4: the mobile endpoints per worker, medians of 3 interleaved runs.
+    run $PY -m bench.compare --duration 8 --rounds 3 --other-load "$OTHER" --out compare-round4 \
+      --servers gunicorn,daphne \
+      --endpoints "hello,M12 news (app),M13 catalog/live (app),M3 auth/me,M8 cashback/user,M9 notifications?limit=1,M11 register-token,M11 register-token (5000 devices)"
     run $PY -m bench.compare --duration 8 --other-load "$OTHER" --out compare-connections \
       --servers gunicorn:fresh,gunicorn --endpoints "M3 auth/me,M8 cashback/user,M9 notifications?limit=1"
     ;;&
