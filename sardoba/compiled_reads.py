@@ -1,19 +1,25 @@
-"""Hot reads compiled to SQL once per database connection, then only executed.
+"""Hot statements compiled to SQL once per database connection, then only executed.
 
 Turning a queryset into SQL costs Django about 0.3 ms on this project's
 machines for a 25-column select, as much as PostgreSQL takes to answer it
 (docs/PERFORMANCE.md §8). The token check runs such a read on every
 authenticated request, and `/auth/me` and `/cashback/user/{id}` add one or two
-more. A `CompiledRead` builds its queryset once per connection with sentinel
+more; the app's device registration runs one UPDATE. A `CompiledRead` (or
+`CompiledUpdate`) builds its queryset once per connection with sentinel
 arguments, keeps the SQL and the compiler, and later runs the same SQL with the
-real arguments through the connection's ordinary cursor (so query logging,
+real arguments through the connection's cursor wrappers (so query logging,
 `execute_wrapper`s and query-count tests see it) and Django's own value
-converters. What comes back are the rows the queryset would have returned.
+converters. What comes back are the rows the queryset would have returned (or
+the number of rows updated).
 
-Only for reads whose SQL does not depend on the values passed (an equality on
-an id, a fixed LIMIT): each sentinel must appear among the compiled parameters
-(every place it appears gets the real value), which is checked when it is
-compiled.
+On PostgreSQL the statements are also prepared: PostgreSQL parses and plans
+each once per connection, about half of a hot read's time otherwise
+(docs/PERFORMANCE.md, round 4; `DATABASE_PREPARED_READS`).
+
+Only for statements whose SQL does not depend on the values passed (an
+equality on an id, a fixed LIMIT): each sentinel must appear among the compiled
+parameters (every place it appears gets the real value), which is checked when
+it is compiled, and no argument may be None (Django would write IS NULL).
 """
 
 from __future__ import annotations
@@ -165,6 +171,8 @@ class _CompiledStatement:
             raise TypeError(
                 f"expected {len(self._kinds)} arguments, got {len(arguments)}"
             )
+        if any(value is None for value in arguments):
+            raise TypeError("a compiled statement's SQL would differ for None")
         values = [
             kind.adapt(value, connection)
             for kind, value in zip(self._kinds, arguments, strict=True)
@@ -212,8 +220,8 @@ class CompiledUpdate(_CompiledStatement):
     """`queryset.update(**values)` compiled once per connection.
 
     `build(*arguments)` returns `(queryset, values)`; `execute` returns the
-    number of rows updated. For updates whose SQL does not depend on the values (no F() of them, no
-    NULLs that would turn into IS NULL); `arguments` gives their kinds.
+    number of rows updated. For updates whose SQL does not depend on the
+    values (no F() of them); `arguments` gives their kinds.
     """
 
     _read = False
@@ -265,7 +273,7 @@ def _preparing_cursor_class() -> type:
 
 
 class _PreparedDebugCursor(CursorDebugWrapper):
-    """Logs a prepared read with its values in the SQL text.
+    """Logs a prepared statement with its values in the SQL text.
 
     psycopg keeps no text of a prepared execution; Django logs its own
     server-side bound queries the same way.
@@ -277,7 +285,7 @@ class _PreparedDebugCursor(CursorDebugWrapper):
 
 
 def _cursor(connection: Any) -> Any:
-    """A cursor of `connection` for a compiled read: prepared on PostgreSQL."""
+    """A cursor of `connection` for a compiled statement: prepared on PostgreSQL."""
     if connection.settings_dict["OPTIONS"].get("prepare_threshold") is None:
         return connection.cursor()  # SQLite, or prepared reads turned off
     from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, register_tzloader

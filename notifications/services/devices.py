@@ -77,7 +77,8 @@ class _SetLocal(Func):
 def _relaxed(rows: QuerySet[DeviceRegistration]) -> QuerySet[DeviceRegistration]:
     """`rows`, in a statement that sets `synchronous_commit = off` for itself.
 
-    Its transaction then commits without waiting for the WAL flush. Only for an UPDATE run in autocommit, where the statement is the whole
+    Its transaction then commits without waiting for the WAL flush. Only for
+    an UPDATE run in autocommit, where the statement is the whole
     transaction: a crash of the database server can lose the last few hundred
     milliseconds of such commits, never corrupt anything, and the app repeats
     its registration at every launch. Never for money.

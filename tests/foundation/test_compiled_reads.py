@@ -247,6 +247,8 @@ def test_a_compiled_update_does_what_the_querysets_update_does():
     assert touch.execute(f"t-{other.pk}", owner.pk, "ru", when) == updated == 1
     assert _device_rows() == expected
     assert touch.execute("no-such-token", owner.pk, "ru", when) == 0
+    with pytest.raises(TypeError, match="None"):  # Django would write IS NULL
+        touch.execute(None, owner.pk, "ru", when)
     with pytest.raises(ValueError, match="64 bits"):  # it would be stored
         touch.execute(f"t-{owner.pk}", 2**70, "ru", when)
     assert _device_rows() == expected
