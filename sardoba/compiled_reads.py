@@ -171,17 +171,16 @@ class _CompiledStatement:
             raise TypeError(
                 f"expected {len(self._kinds)} arguments, got {len(arguments)}"
             )
-        if any(value is None for value in arguments):
-            raise TypeError("a compiled statement's SQL would differ for None")
-        values = [
-            kind.adapt(value, connection)
-            for kind, value in zip(self._kinds, arguments, strict=True)
-        ]
-        for kind, value in zip(self._kinds, values, strict=True):
-            if kind is INT and not _INT64_MIN <= value <= _INT64_MAX:
+        values = []
+        for kind, value in zip(self._kinds, arguments, strict=True):
+            if value is None:
+                raise TypeError("a compiled statement's SQL would differ for None")
+            bound = kind.adapt(value, connection)
+            if kind is INT and not _INT64_MIN <= bound <= _INT64_MAX:
                 # No 64-bit id equals it; Django's integer lookups answer so
                 # too (SQLite would refuse to bind it).
                 return None
+            values.append(bound)
         return values
 
 
